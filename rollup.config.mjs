@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { dts } from "rollup-plugin-dts";
+import esbuild from "rollup-plugin-esbuild";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+
+// One entry per public export path. Each is its own module graph, so `tokenflight/mobx` is the only one that touches mobx.
+const entries = {
+	index: "src/index.ts",
+	mobx: "src/mobx/index.ts",
+	msw: "src/msw/index.ts",
+};
+
+const external = [
+	...Object.keys(pkg.dependencies ?? {}),
+	...Object.keys(pkg.peerDependencies ?? {}),
+	"msw",
+	/^msw\//,
+	/^node:/,
+];
+
+export default [
+	{
+		input: entries,
+		external,
+		plugins: [esbuild({ target: "es2022" })],
+		output: [
+			{ dir: "dist", format: "esm", entryFileNames: "[name].js", chunkFileNames: "shared/[name]-[hash].js", sourcemap: true },
+			{ dir: "dist", format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "shared/[name]-[hash].cjs", sourcemap: true },
+		],
+	},
+	{
+		input: entries,
+		external,
+		plugins: [dts()],
+		output: [
+			{ dir: "dist", format: "esm", entryFileNames: "[name].d.ts", chunkFileNames: "shared/[name]-[hash].d.ts" },
+			{ dir: "dist", format: "cjs", entryFileNames: "[name].d.cts", chunkFileNames: "shared/[name]-[hash].d.cts" },
+		],
+	},
+];

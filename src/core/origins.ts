@@ -1,0 +1,22 @@
+/** Resolves a request path against the client's base URL, treating a leading slash as relative to it (`/documents.list` → `…/api/documents.list`). */
+export function resolveUrl(input: string | URL, baseUrl: URL): URL {
+	if (input instanceof URL) return new URL(input.href);
+	if (/^[a-z][a-z\d+\-.]*:/i.test(input)) return new URL(input);
+	const base = baseUrl.href.endsWith("/") ? baseUrl.href : `${baseUrl.href}/`;
+	return new URL(input.replace(/^\/+/, ""), base);
+}
+
+export function toOrigin(value: string | URL): string {
+	const origin = new URL(value).origin;
+	if (origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
+	return origin;
+}
+
+export function resolveBaseUrl(baseUrl: string | URL): URL {
+	const location = (globalThis as { location?: { href?: string } }).location?.href;
+	try {
+		return location ? new URL(baseUrl, location) : new URL(baseUrl);
+	} catch (error) {
+		throw new TypeError(`tokenflight: baseUrl must be an absolute URL outside a browser page, got ${String(baseUrl)}`, { cause: error });
+	}
+}

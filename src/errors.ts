@@ -1,0 +1,204 @@
+/**
+ * One error family for everything a tokenflight request can reject with.
+ *
+ * Every error has a stable `code`, the sanitized `request` (URL and method, never credentials),
+ * the parsed `data` where a body was read, and `cause`. `request` and `response` are
+ * non-enumerable so that logging an error never prints headers or tokens.
+ */
+export type ApiErrorCode =
+	| "HTTP_ERROR"
+	| "BAD_REQUEST"
+	| "UNAUTHENTICATED"
+	| "PAYMENT_REQUIRED"
+	| "FORBIDDEN"
+	| "NOT_FOUND"
+	| "UNPROCESSABLE"
+	| "RATE_LIMITED"
+	| "CLIENT_CLOSED_REQUEST"
+	| "SERVER_ERROR"
+	| "NETWORK_ERROR"
+	| "TIMEOUT"
+	| "INVALID_RESPONSE"
+	| "REFRESH_FAILED";
+
+export type ApiErrorOptions = {
+	request?: Request | undefined;
+	response?: Response | undefined;
+	data?: unknown;
+	cause?: unknown;
+};
+
+export class ApiError extends Error {
+	override name = "ApiError";
+	readonly code: ApiErrorCode;
+	declare readonly request: Request | undefined;
+	declare readonly response: Response | undefined;
+	readonly data: unknown;
+
+	constructor(message: string, code: ApiErrorCode, options: ApiErrorOptions = {}) {
+		super(message, options.cause === undefined ? undefined : { cause: options.cause });
+		this.code = code;
+		this.data = options.data;
+		Object.defineProperty(this, "request", { value: sanitizeRequest(options.request), enumerable: false });
+		Object.defineProperty(this, "response", { value: options.response, enumerable: false });
+	}
+}
+
+const statusCodes: Record<number, ApiErrorCode> = {
+	400: "BAD_REQUEST",
+	401: "UNAUTHENTICATED",
+	402: "PAYMENT_REQUIRED",
+	403: "FORBIDDEN",
+	404: "NOT_FOUND",
+	422: "UNPROCESSABLE",
+	429: "RATE_LIMITED",
+	499: "CLIENT_CLOSED_REQUEST",
+};
+
+/** A response with a non-2xx status. `status` is the HTTP status. */
+export class HttpError extends ApiError {
+	override name = "HttpError";
+	readonly status: number;
+
+	constructor(status: number, options: ApiErrorOptions = {}, code?: ApiErrorCode) {
+		const url = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
+		super(
+			`Request failed with status ${status}${url}`,
+			code ?? statusCodes[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR"),
+			options,
+		);
+		this.status = status;
+	}
+}
+
+/** 401: the session could not be recovered (signed out, or the loop guard stopped re-authentication). */
+export class AuthenticationError extends HttpError {
+	override name = "AuthenticationError";
+	constructor(options: ApiErrorOptions = {}) {
+		super(401, options, "UNAUTHENTICATED");
+	}
+}
+
+export class ForbiddenError extends HttpError {
+	override name = "ForbiddenError";
+	constructor(options: ApiErrorOptions = {}) {
+		super(403, options, "FORBIDDEN");
+	}
+}
+
+export class NotFoundError extends HttpError {
+	override name = "NotFoundError";
+	constructor(options: ApiErrorOptions = {}) {
+		super(404, options, "NOT_FOUND");
+	}
+}
+
+export class RateLimitError extends HttpError {
+	override name = "RateLimitError";
+	/** From the `Retry-After` header (seconds or an HTTP date); undefined when absent or unreadable. */
+	readonly retryAfterMs: number | undefined;
+	constructor(options: ApiErrorOptions = {}, now = Date.now()) {
+		super(429, options, "RATE_LIMITED");
+		this.retryAfterMs = parseRetryAfter(options.response?.headers.get("retry-after") ?? null, now);
+	}
+}
+
+export class ServerError extends HttpError {
+	override name = "ServerError";
+	constructor(status: number, options: ApiErrorOptions = {}) {
+		super(status, options, "SERVER_ERROR");
+	}
+}
+
+/** No response arrived: offline, DNS, connection reset, CORS, or a refresh endpoint answering 5xx. */
+export class NetworkError extends ApiError {
+	override name = "NetworkError";
+	constructor(message = "Network request failed", options: ApiErrorOptions = {}) {
+		super(message, "NETWORK_ERROR", options);
+	}
+}
+
+export class TimeoutError extends ApiError {
+	override name = "TimeoutError";
+	constructor(message = "Request timed out", options: ApiErrorOptions = {}) {
+		super(message, "TIMEOUT", options);
+	}
+}
+
+/** A body that was expected to be JSON was not (an HTML error page, a truncated body). */
+export class ResponseParseError extends ApiError {
+	override name = "ResponseParseError";
+	constructor(options: ApiErrorOptions = {}) {
+		super("Response body is not valid JSON", "INVALID_RESPONSE", options);
+	}
+}
+
+/** The refresh function returned something that is not a token set, or failed in a way that is neither a network failure nor a rejection. */
+export class RefreshError extends ApiError {
+	override name = "RefreshError";
+	constructor(message: string, options: ApiErrorOptions = {}) {
+		super(message, "REFRESH_FAILED", options);
+	}
+}
+
+const errorNames = new Set([
+	"ApiError",
+	"HttpError",
+	"AuthenticationError",
+	"ForbiddenError",
+	"NotFoundError",
+	"RateLimitError",
+	"ServerError",
+	"NetworkError",
+	"TimeoutError",
+	"ResponseParseError",
+	"RefreshError",
+]);
+
+/**
+ * True for any error of the tokenflight family. Matches by `name` and `code` as well as
+ * `instanceof`, so it works across realms and duplicate copies of the package.
+ */
+export function isApiError(error: unknown): error is ApiError {
+	if (error instanceof ApiError) return true;
+	return (
+		typeof error === "object" &&
+		error !== null &&
+		errorNames.has((error as { name?: unknown }).name as string) &&
+		typeof (error as { code?: unknown }).code === "string"
+	);
+}
+
+/** Build the right error class for a non-2xx response. */
+export function httpErrorFor(status: number, options: ApiErrorOptions): HttpError {
+	switch (status) {
+		case 401:
+			return new AuthenticationError(options);
+		case 403:
+			return new ForbiddenError(options);
+		case 404:
+			return new NotFoundError(options);
+		case 429:
+			return new RateLimitError(options);
+		default:
+			return status >= 500 ? new ServerError(status, options) : new HttpError(status, options);
+	}
+}
+
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+	if (value === null || value.trim() === "") return undefined;
+	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+// Errors keep the URL and method so they can be reported, but never the headers: those carry the credentials.
+function sanitizeRequest(request: Request | undefined): Request | undefined {
+	if (!request) return undefined;
+	return new Request(request.url, { method: request.method });
+}
+
+function stripQuery(url: string): string {
+	const index = url.search(/[?#]/);
+	return index === -1 ? url : url.slice(0, index);
+}

@@ -1,0 +1,29 @@
+export { createClient } from "./client.js";
+export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate } from "./client.js";
+export type { RequestOptions } from "./core/requestOptions.js";
+export {
+	ApiError,
+	AuthenticationError,
+	ForbiddenError,
+	HttpError,
+	NetworkError,
+	NotFoundError,
+	RateLimitError,
+	RefreshError,
+	ResponseParseError,
+	ServerError,
+	TimeoutError,
+	isApiError,
+} from "./errors.js";
+export type { ApiErrorCode, ApiErrorOptions } from "./errors.js";
+export type { RefreshContext, RefreshFunction, RefreshRetryOptions } from "./refresh/refresher.js";
+export { classifyRefreshError } from "./refresh/classifyRefreshError.js";
+export type { RefreshFailureKind } from "./refresh/classifyRefreshError.js";
+export type { ReloadGuardOptions } from "./session/reloadGuard.js";
+export type { SessionListener, SessionReason, SessionSnapshot, SessionStatus, SessionStore } from "./session/sessionState.js";
+export type { TabsOptions } from "./tabs/tabSync.js";
+export { cookieTokenStore, memoryTokenStore, storageTokenStore } from "./tokens/tokenStores.js";
+export type { StorageLike } from "./tokens/tokenStores.js";
+export type { TokenSet, TokenStore } from "./tokens/types.js";
+export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
+export type { OAuthRefreshOptions } from "./oauth/oauthRefresh.js";

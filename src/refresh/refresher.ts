@@ -1,0 +1,180 @@
+import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
+import type { TokenSet, TokenStore } from "../tokens/types.js";
+import { isTokenSet } from "../tokens/tokenStores.js";
+import { classifyRefreshError } from "./classifyRefreshError.js";
+
+export type RefreshContext = {
+	/** The refresh token in the store, or undefined when there is none (e.g. an HttpOnly refresh cookie). */
+	refreshToken: string | undefined;
+	/** Aborted when the refresh exceeds `refreshTimeoutMs` or the client is disposed. */
+	signal: AbortSignal;
+};
+
+/**
+ * Exchanges a refresh token for new tokens.
+ * Return `null` (or throw an error with `status` 400/401, such as ky's `HTTPError` for `invalid_grant`) when the
+ * credential is dead; throw a fetch `TypeError`, a timeout or a 5xx error for a network failure.
+ */
+export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet | null | undefined>;
+
+export type RefreshRetryOptions = {
+	/** Retries after the first network failure. @default 2 */
+	limit?: number;
+	/** First backoff delay, doubled after each failure. @default 300 */
+	delayMs?: number;
+	/** @default 5_000 */
+	maxDelayMs?: number;
+};
+
+/** Runs `fn` holding a lock shared by every tab of the app (see `tabs`), or just runs it. */
+export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export type RefreshOutcome =
+	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
+	| { type: "rejected"; cause?: unknown }
+	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError };
+
+export type RefresherOptions = {
+	store: TokenStore;
+	refresh: RefreshFunction;
+	retry?: RefreshRetryOptions | undefined;
+	timeoutMs?: number | undefined;
+	lock?: LockRunner | undefined;
+	/** Whether tokens found in the store are fresh enough to use without refreshing. */
+	isUsable: (tokens: TokenSet) => boolean;
+	onStart?: () => void;
+	onSettled?: (outcome: RefreshOutcome) => void;
+};
+
+const noLock: LockRunner = (fn) => fn();
+
+/**
+ * Single-flight refresh. Every caller during a refresh shares one promise; a caller whose stale token has
+ * already been replaced gets the current tokens without another refresh; a refresh token that was
+ * rotated away is never sent again.
+ */
+export function createRefresher(options: RefresherOptions) {
+	const { store, refresh, isUsable } = options;
+	const retryLimit = options.retry?.limit ?? 2;
+	const baseDelay = options.retry?.delayMs ?? 300;
+	const maxDelay = options.retry?.maxDelayMs ?? 5_000;
+	const timeoutMs = options.timeoutMs ?? 10_000;
+	const lock = options.lock ?? noLock;
+	// Refresh tokens that a successful refresh rotated away. Kept in memory only, never logged.
+	const consumed = new Set<string>();
+	const disposeController = new AbortController();
+	let inFlight: Promise<RefreshOutcome> | null = null;
+	let calls = 0;
+
+	async function run(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
+		// Re-read inside the lock: another tab (or an earlier flight) may already have replaced the stale token.
+		const stored = (await store.get()) ?? null;
+		if (stored && stored.accessToken !== staleAccessToken && isUsable(stored)) {
+			return { type: "ok", tokens: stored, refreshed: false };
+		}
+		const refreshToken = stored?.refreshToken;
+		if (refreshToken !== undefined && consumed.has(refreshToken)) {
+			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used") };
+		}
+		options.onStart?.();
+		for (let attempt = 0; ; attempt++) {
+			const result = await attemptOnce(refreshToken);
+			if (result.type !== "retry") return result.outcome;
+			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
+			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
+		}
+	}
+
+	async function attemptOnce(
+		refreshToken: string | undefined,
+	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
+		const controller = new AbortController();
+		const abort = () => controller.abort(new TimeoutError("Token refresh was aborted"));
+		disposeController.signal.addEventListener("abort", abort);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timedOut = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => {
+				const error = new TimeoutError(`Token refresh timed out after ${timeoutMs} ms`);
+				controller.abort(error);
+				reject(error);
+			}, timeoutMs);
+		});
+		calls++;
+		try {
+			const result = await Promise.race([refresh({ refreshToken, signal: controller.signal }), timedOut]);
+			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected" } };
+			if (!isTokenSet(result)) {
+				// The server may have rotated the token before answering garbage: never send it again.
+				if (refreshToken !== undefined) consumed.add(refreshToken);
+				return {
+					type: "done",
+					outcome: { type: "failed", error: new RefreshError("The refresh function returned an invalid token set") },
+				};
+			}
+			// Without a new refresh token the server does not rotate (RFC 6749 §6): keep the old one.
+			const next: TokenSet = { ...result, refreshToken: result.refreshToken ?? refreshToken };
+			if (refreshToken !== undefined && next.refreshToken !== refreshToken) consumed.add(refreshToken);
+			// Stored before any waiting request is retried, so a retry can never race an older token.
+			await store.set(next);
+			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
+		} catch (error) {
+			const kind = classifyRefreshError(error);
+			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error } };
+			if (kind === "timeout") {
+				return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: error }) };
+			}
+			if (kind === "network") {
+				return { type: "retry", error: new NetworkError("Token refresh failed: the network or the server is unavailable", { cause: error }) };
+			}
+			return {
+				type: "done",
+				outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: error }) },
+			};
+		} finally {
+			clearTimeout(timer);
+			disposeController.signal.removeEventListener("abort", abort);
+		}
+	}
+
+	return {
+		/** Refreshes unless `staleAccessToken` was already replaced; concurrent callers share one flight. */
+		refresh(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
+			if (inFlight) return inFlight;
+			const flight = lock(() => run(staleAccessToken)).then(
+				(outcome) => outcome,
+				(error: unknown): RefreshOutcome => ({
+					type: "failed",
+					error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: error }),
+				}),
+			);
+			inFlight = flight;
+			void flight.then((outcome) => {
+				inFlight = null;
+				options.onSettled?.(outcome);
+			});
+			return flight;
+		},
+		get inFlight() {
+			return inFlight !== null;
+		},
+		/** How many times the refresh function was called. */
+		get calls() {
+			return calls;
+		},
+		dispose() {
+			disposeController.abort();
+		},
+	};
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(done, ms);
+		signal.addEventListener("abort", done, { once: true });
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener("abort", done);
+			resolve();
+		}
+	});
+}
