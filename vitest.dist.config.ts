@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, mergeConfig } from "vitest/config";
-import base from "./vitest.config.ts";
+import base from "./vitest.config.js";
 
 // The same suite again, importing the rollup output instead of the sources: what users install is what is tested.
 const dist = (file: string) => fileURLToPath(new URL(`./dist/${file}`, import.meta.url));

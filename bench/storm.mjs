@@ -1,0 +1,216 @@
+// Refresh storm: 1,000 concurrent GETs while the access token is dead on the server. The token endpoint rotates
+// refresh tokens; reusing a consumed one is answered 400 invalid_grant and revokes the whole family.
+// Contenders run one after another, order rotated each round; figures are medians over the rounds.
+import axios from "axios";
+import { createAuthRefresh } from "axios-auth-refresh";
+import ky from "ky";
+import { createClient, memoryTokenStore, oauthRefresh } from "../dist/index.js";
+import { fmt, median, memoryStorage, rotate, table, withDeadline } from "./lib.mjs";
+
+const REQUESTS = Number(process.env.BENCH_STORM ?? 1_000);
+const ROUNDS = Number(process.env.BENCH_STORM_ROUNDS ?? 3);
+const REFRESH_DELAY_MS = 20; // token endpoint latency (server-side sleep), a fast but real authorization server
+const REQUEST_TIMEOUT_MS = 20_000; // bounds every request of every contender
+const ROUND_DEADLINE_MS = 40_000;
+
+function form(refreshToken) {
+	return new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken ?? "", client_id: "bench" });
+}
+
+/** Each contender: setup(server, tokens) → { get(i) → Promise, refreshes?(), extra?(), dispose() }. */
+const contenders = [
+	{
+		name: "tokenflight (expiry unknown → 1,000 × 401)",
+		key: "tokenflight",
+		setup(server, tokens) {
+			let reauths = 0;
+			const client = createClient({
+				baseUrl: `${server.origin}/api/`,
+				auth: {
+					type: "bearer",
+					// No expiresAt: the client cannot know the token died, so every request meets a 401.
+					store: memoryTokenStore({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }),
+					refresh: oauthRefresh({ tokenEndpoint: `${server.origin}/token`, clientId: "bench" }),
+				},
+				reauthenticate: () => {
+					reauths++;
+					return Promise.reject(new Error("bench: no interactive sign-in"));
+				},
+				reloadGuard: { storage: memoryStorage(), history: null },
+				tabs: false,
+				ky: { retry: 0 },
+			});
+			return {
+				get: () => client.get("items", { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+				extra: () => `reauthenticate ×${reauths}`,
+				dispose: () => client.dispose(),
+			};
+		},
+	},
+	{
+		name: "tokenflight (expiresAt known, in the past)",
+		key: "tokenflight-proactive",
+		setup(server, tokens) {
+			let reauths = 0;
+			const client = createClient({
+				baseUrl: `${server.origin}/api/`,
+				auth: {
+					type: "bearer",
+					store: memoryTokenStore({ ...tokens, expiresAt: Date.now() - 1_000 }),
+					refresh: oauthRefresh({ tokenEndpoint: `${server.origin}/token`, clientId: "bench" }),
+				},
+				reauthenticate: () => {
+					reauths++;
+					return Promise.reject(new Error("bench: no interactive sign-in"));
+				},
+				reloadGuard: { storage: memoryStorage(), history: null },
+				tabs: false,
+				ky: { retry: 0 },
+			});
+			return {
+				get: () => client.get("items", { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+				extra: () => `reauthenticate ×${reauths}`,
+				dispose: () => client.dispose(),
+			};
+		},
+	},
+	...[true, false].map((deduplicateRefresh) => ({
+		name: `axios + axios-auth-refresh 5 (${deduplicateRefresh ? "defaults" : "deduplicateRefresh: false"})`,
+		key: deduplicateRefresh ? "axios-dedupe" : "axios-no-dedupe",
+		setup(server, tokens) {
+			const store = { ...tokens };
+			const instance = axios.create({ baseURL: `${server.origin}/api/`, timeout: REQUEST_TIMEOUT_MS });
+			// README: read the token in a request interceptor so stalled/retried requests pick up the new one.
+			instance.interceptors.request.use((config) => {
+				config.headers.Authorization = `Bearer ${store.accessToken}`;
+				return config;
+			});
+			// A separate instance for the token endpoint, and skipAuthRefresh as the README asks when not deduplicating.
+			const tokenClient = axios.create({ timeout: REQUEST_TIMEOUT_MS });
+			createAuthRefresh(
+				instance,
+				async (failedRequest) => {
+					const { data } = await tokenClient.post(`${server.origin}/token`, form(store.refreshToken), { skipAuthRefresh: true });
+					store.accessToken = data.access_token;
+					store.refreshToken = data.refresh_token;
+					failedRequest.response.config.headers.Authorization = `Bearer ${data.access_token}`;
+				},
+				{ deduplicateRefresh },
+			);
+			return { get: () => instance.get("items").then((response) => response.data), dispose() {} };
+		},
+	})),
+	{
+		name: "ky afterResponse hook (README recipe)",
+		key: "ky-hook",
+		setup(server, tokens) {
+			const store = { ...tokens };
+			// ky's README recipe: on a 401 refresh and `ky.retry` with the new token. ky's default retry options.
+			const api = ky.create({
+				prefix: `${server.origin}/api/`,
+				timeout: REQUEST_TIMEOUT_MS,
+				hooks: {
+					beforeRequest: [
+						({ request }) => {
+							request.headers.set("Authorization", `Bearer ${store.accessToken}`);
+						},
+					],
+					afterResponse: [
+						async ({ request, response, retryCount }) => {
+							if (response.status === 401 && retryCount === 0) {
+								const data = await ky.post(`${server.origin}/token`, { body: form(store.refreshToken), retry: 0 }).json();
+								store.accessToken = data.access_token;
+								store.refreshToken = data.refresh_token;
+								const headers = new Headers(request.headers);
+								headers.set("Authorization", `Bearer ${data.access_token}`);
+								return ky.retry({ request: new Request(request, { headers }), code: "TOKEN_REFRESHED" });
+							}
+						},
+					],
+				},
+			});
+			return { get: () => api.get("items").json(), dispose() {} };
+		},
+	},
+];
+
+function failureKind(error) {
+	const status = error?.response?.status ?? error?.status;
+	const name = error?.name ?? "Error";
+	return status ? `${name} ${status}` : name;
+}
+
+async function runOnce(server, contender) {
+	const tokens = await server.reset({ expired: true, refreshDelayMs: REFRESH_DELAY_MS });
+	const instance = contender.setup(server, tokens);
+	const start = performance.now();
+	const settled = await withDeadline(
+		Promise.allSettled(Array.from({ length: REQUESTS }, () => instance.get())),
+		ROUND_DEADLINE_MS,
+		() => null,
+	);
+	const wallMs = performance.now() - start;
+	instance.dispose();
+	const stats = await server.stats();
+	if (!settled) return { wallMs: NaN, ok: 0, failed: REQUESTS, refreshCalls: stats.refreshCalls, reuse: stats.reuseDetected, kinds: "deadline hit", extra: "" };
+	let ok = 0;
+	const kinds = new Map();
+	for (const result of settled) {
+		if (result.status === "fulfilled" && result.value?.name === "item") ok++;
+		else {
+			const kind = result.status === "fulfilled" ? "wrong body" : failureKind(result.reason);
+			kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+		}
+	}
+	return {
+		wallMs,
+		ok,
+		failed: REQUESTS - ok,
+		refreshCalls: stats.refreshCalls,
+		reuse: stats.reuseDetected,
+		kinds: [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(", "),
+		extra: instance.extra?.() ?? "",
+	};
+}
+
+export async function runStorm(server) {
+	const results = Object.fromEntries(contenders.map((c) => [c.key, []]));
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const c of rotate(contenders, round)) results[c.key].push(await runOnce(server, c));
+	}
+	const spread = (values, format) => {
+		const m = median(values);
+		const lo = Math.min(...values);
+		const hi = Math.max(...values);
+		return lo === hi ? format(m) : `${format(m)} (${format(lo)}–${format(hi)})`;
+	};
+	const best = Math.min(...contenders.map((c) => median(results[c.key].map((r) => r.wallMs))));
+	const rows = contenders.map((c) => {
+		const r = results[c.key];
+		const wall = median(r.map((x) => x.wallMs));
+		const last = r[r.length - 1];
+		return [
+			c.name,
+			spread(r.map((x) => x.refreshCalls), fmt.int),
+			spread(r.map((x) => x.ok), fmt.int),
+			spread(r.map((x) => x.failed), fmt.int),
+			spread(r.map((x) => x.reuse), fmt.int),
+			fmt.ms(wall),
+			fmt.ratio(wall / best),
+			[last.kinds, last.extra].filter(Boolean).join("; ") || "–",
+		];
+	});
+	const tf = results.tokenflight;
+	const tfWall = median(tf.map((x) => x.wallMs));
+	const target = tf.every((x) => x.refreshCalls === 1 && x.ok === REQUESTS) && tfWall === best;
+	const markdown = [
+		`### Refresh storm: ${REQUESTS.toLocaleString("en-US")} concurrent GETs, access token dead on the server (median of ${ROUNDS} rounds; min–max when they differ)`,
+		"",
+		`Token endpoint: ${REFRESH_DELAY_MS} ms latency, rotating refresh tokens, reuse → 400 invalid_grant + family revoked. "refresh calls" are counted by the server.`,
+		"",
+		table(["contender", "refresh calls", "successes", "failures", "reuse detected", "wall time", "vs fastest", "failures (last round)"], rows),
+		"",
+		`Target for tokenflight (401 path): 1 refresh, ${REQUESTS.toLocaleString("en-US")} successes, least wall time: ${target ? "met" : "NOT met"}.`,
+	].join("\n");
+	return { markdown, results };
+}
