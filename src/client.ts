@@ -109,14 +109,16 @@ export function createClient(options: ClientOptions): Client {
 					statusBeforeRefresh = status;
 					state.update({ status: "refreshing" });
 				},
+				// Runs before any waiting request resumes, so they all see the outcome's state.
 				onSettled(outcome) {
-					if (state.store.getSnapshot().status !== "refreshing") return;
-					if (outcome.type === "ok") {
-						state.update({ status: "authenticated", reason: undefined });
-						if (outcome.refreshed) tabs?.publish({ type: "tokens" });
-					} else {
-						state.update({ status: statusBeforeRefresh === "refreshing" ? "unknown" : statusBeforeRefresh });
+					if (outcome.type === "ok" && outcome.refreshed) tabs?.publish({ type: "tokens" });
+					if (outcome.type === "rejected") {
+						enterReauthentication("refresh-failed");
+						return;
 					}
+					if (state.store.getSnapshot().status !== "refreshing") return;
+					if (outcome.type === "ok") state.update({ status: "authenticated", reason: undefined });
+					else state.update({ status: statusBeforeRefresh === "refreshing" ? "unknown" : statusBeforeRefresh });
 				},
 			})
 		: undefined;

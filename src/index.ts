@@ -27,3 +27,5 @@ export type { StorageLike } from "./tokens/tokenStores.js";
 export type { TokenSet, TokenStore } from "./tokens/types.js";
 export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
 export type { OAuthRefreshOptions } from "./oauth/oauthRefresh.js";
+export { watchSession } from "./session/watchSession.js";
+export type { SessionCallbacks } from "./session/watchSession.js";
