@@ -6,7 +6,8 @@ import { mapTransportError, readJson } from "./core/responses.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { AuthenticationError } from "./errors.js";
 import { createRefresher, type RefreshFunction, type RefreshRetryOptions } from "./refresh/refresher.js";
-import { createReloadGuard, type ReloadGuardOptions } from "./session/reloadGuard.js";
+import { fingerprint } from "./session/fingerprint.js";
+import { createReloadGuard, persistentTabId, type ReloadGuardOptions } from "./session/reloadGuard.js";
 import { createSessionState, type SessionReason, type SessionStore } from "./session/sessionState.js";
 import { createTabSync, type TabMessage, type TabsOptions } from "./tabs/tabSync.js";
 import { jwtExpiresAt } from "./tokens/jwt.js";
@@ -68,7 +69,7 @@ export type Client = {
 	patch<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
 	readonly session: SessionStore;
 	/** Stores new tokens (bearer) after a sign-in and marks the session authenticated. */
-	signIn(tokens?: TokenSet): Promise<void>;
+	signIn(tokens?: TokenSet, identity?: string): Promise<void>;
 	/** Clears the store and signs out; later requests go without credentials. */
 	logout(): Promise<void>;
 	/** Removes listeners, timers and channels; stalled requests reject with an AbortError. */
@@ -84,16 +85,21 @@ export function createClient(options: ClientOptions): Client {
 	const bearer = auth.type === "bearer" ? auth : undefined;
 	const leeway = options.refreshLeewayMs ?? 30_000;
 	const reauthenticate: Reauthenticate = options.reauthenticate ?? (() => globalThis.location?.reload());
-	const guard = createReloadGuard(options.reloadGuard);
 	const state = createSessionState();
 	const api: KyInstance = ky.create(options.ky ?? {});
 	const disposeController = new AbortController();
 
-	let guardPending = guard.attempts() > 0;
 	let gate: Gate | null = null;
 	let statusBeforeRefresh = state.store.getSnapshot().status;
 
 	const tabs = createTabSync(options.tabs, onTabMessage);
+	// With tabs coordinated, the loop guard's budget is shared through localStorage (see ReloadGuard.tryAttempt).
+	const guard = createReloadGuard({
+		...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}),
+		...options.reloadGuard,
+	});
+	let guardPending = guard.attempts() > 0;
+	tabs?.onVisible(() => void refreshIfExpiring());
 
 	const refresher = bearer?.refresh
 		? createRefresher({
@@ -113,7 +119,7 @@ export function createClient(options: ClientOptions): Client {
 				onSettled(outcome) {
 					if (outcome.type === "ok" && outcome.refreshed) tabs?.publish({ type: "tokens" });
 					if (outcome.type === "rejected") {
-						enterReauthentication("refresh-failed");
+						enterReauthentication("refresh-failed", outcome.staleAccessToken);
 						return;
 					}
 					if (state.store.getSnapshot().status !== "refreshing") return;
@@ -140,10 +146,10 @@ export function createClient(options: ClientOptions): Client {
 		return state.store.getSnapshot().status;
 	}
 
-	function enterReauthentication(reason: SessionReason): void {
+	function enterReauthentication(reason: SessionReason, credential?: string): void {
 		const current = status();
 		if (current === "reauthenticating" || current === "signedOut" || disposeController.signal.aborted) return;
-		if (!guard.tryAttempt()) {
+		if (!guard.tryAttempt(credential === undefined ? undefined : fingerprint(credential))) {
 			signOut(reason);
 			return;
 		}
@@ -203,7 +209,7 @@ export function createClient(options: ClientOptions): Client {
 		}
 		if (known === seen) return true;
 		tabs?.publish({ type: "identity", identity: seen });
-		enterReauthentication("identity-changed");
+		enterReauthentication("identity-changed", `identity:${seen}`);
 		return false;
 	}
 
@@ -219,12 +225,16 @@ export function createClient(options: ClientOptions): Client {
 				}
 				break;
 			case "identity":
-				if (snapshot.identity !== undefined && snapshot.identity !== message.identity) enterReauthentication("identity-changed");
+				if (snapshot.identity !== undefined && snapshot.identity !== message.identity) {
+					enterReauthentication("identity-changed", `identity:${message.identity}`);
+				}
 				break;
 			case "signed-in":
-				if (snapshot.status === "signedOut" || snapshot.status === "reauthenticating") break;
-				if (message.identity === undefined || (snapshot.identity !== undefined && snapshot.identity !== message.identity)) {
-					enterReauthentication("signed-out-elsewhere");
+				// Another tab signed in: a signed-out tab picks the new session up from the shared store; a tab
+				// still showing someone's data must reload, since it cannot know whose session this is.
+				if (snapshot.status === "signedOut") state.update({ status: "unknown", reason: undefined, identity: undefined });
+				else if (snapshot.status !== "reauthenticating" && (message.identity === undefined || message.identity !== snapshot.identity)) {
+					enterReauthentication("signed-out-elsewhere", `signed-in:${message.identity ?? ""}`);
 				}
 				break;
 			case "tokens":
@@ -245,7 +255,7 @@ export function createClient(options: ClientOptions): Client {
 		const outcome = await abortable(refresher.refresh(tokens.accessToken), signal);
 		if (outcome.type === "ok") return outcome.tokens;
 		if (outcome.type === "rejected") {
-			enterReauthentication("refresh-failed");
+			enterReauthentication("refresh-failed", tokens.accessToken);
 			return tokens;
 		}
 		// A blip while the token still works: use it. Once it has expired, the caller hears of the network.
@@ -300,7 +310,7 @@ export function createClient(options: ClientOptions): Client {
 			if (current === "signedOut") throw await unauthorized(response, url, init);
 			if (current === "reauthenticating") continue;
 			if (!bearer || !refresher || retriedWithNewToken) {
-				enterReauthentication("unauthorized");
+				enterReauthentication("unauthorized", credentialOf(tokens));
 				continue;
 			}
 			const latest = (await bearer.store.get()) ?? undefined;
@@ -315,11 +325,24 @@ export function createClient(options: ClientOptions): Client {
 				continue;
 			}
 			if (outcome.type === "rejected") {
-				enterReauthentication("refresh-failed");
+				enterReauthentication("refresh-failed", tokens?.accessToken);
 				continue;
 			}
 			throw outcome.error;
 		}
+	}
+
+	// What identifies the dead credential for the loop guard: the access token, or in cookie mode the CSRF cookie.
+	function credentialOf(tokens: TokenSet | undefined): string | undefined {
+		if (tokens) return tokens.accessToken;
+		if (auth.type === "cookie" && auth.csrf) return (auth.csrf.read ?? Cookies.get)(auth.csrf.cookie);
+		return undefined;
+	}
+
+	async function refreshIfExpiring(): Promise<void> {
+		if (!bearer || !refresher || status() === "signedOut" || gate) return;
+		const tokens = (await bearer.store.get()) ?? undefined;
+		if (tokens && isExpiring(tokens)) await refresher.refresh(tokens.accessToken);
 	}
 
 	async function unauthorized(response: Response, url: URL, init: RequestOptions): Promise<AuthenticationError> {
@@ -339,13 +362,13 @@ export function createClient(options: ClientOptions): Client {
 		put: (path, body, init = {}) => json(path, withJson(init, "PUT", body)),
 		patch: (path, body, init = {}) => json(path, withJson(init, "PATCH", body)),
 		session: state.store,
-		async signIn(tokens) {
+		async signIn(tokens, identity) {
 			if (bearer && tokens) await bearer.store.set(tokens);
 			const episode = gate;
 			gate = null;
-			state.update({ status: "authenticated", reason: undefined, identity: undefined });
+			state.update({ status: "authenticated", reason: undefined, identity });
 			episode?.open();
-			tabs?.publish({ type: "signed-in" });
+			tabs?.publish({ type: "signed-in", identity });
 		},
 		async logout() {
 			if (bearer) await bearer.store.clear();
@@ -372,4 +395,12 @@ function withJson(init: RequestOptions, method: string, body: unknown): RequestO
 
 function isPromiseLike(value: unknown): value is PromiseLike<TokenSet | void | undefined> {
 	return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
+}
+
+function sharedStorage() {
+	try {
+		return globalThis.localStorage ?? null;
+	} catch {
+		return null;
+	}
 }

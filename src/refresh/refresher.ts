@@ -31,7 +31,7 @@ export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export type RefreshOutcome =
 	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
-	| { type: "rejected"; cause?: unknown }
+	| { type: "rejected"; cause?: unknown; staleAccessToken?: string | undefined }
 	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError };
 
 export type RefresherOptions = {
@@ -74,11 +74,11 @@ export function createRefresher(options: RefresherOptions) {
 		}
 		const refreshToken = stored?.refreshToken;
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
-			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used") };
+			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
 		options.onStart?.();
 		for (let attempt = 0; ; attempt++) {
-			const result = await attemptOnce(refreshToken);
+			const result = await attemptOnce(refreshToken, staleAccessToken);
 			if (result.type !== "retry") return result.outcome;
 			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
 			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
@@ -87,6 +87,7 @@ export function createRefresher(options: RefresherOptions) {
 
 	async function attemptOnce(
 		refreshToken: string | undefined,
+		staleAccessToken: string | undefined,
 	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
 		const controller = new AbortController();
 		const abort = () => controller.abort(new TimeoutError("Token refresh was aborted"));
@@ -102,7 +103,7 @@ export function createRefresher(options: RefresherOptions) {
 		calls++;
 		try {
 			const result = await Promise.race([refresh({ refreshToken, signal: controller.signal }), timedOut]);
-			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected" } };
+			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
 			if (!isTokenSet(result)) {
 				// The server may have rotated the token before answering garbage: never send it again.
 				if (refreshToken !== undefined) consumed.add(refreshToken);
@@ -119,7 +120,7 @@ export function createRefresher(options: RefresherOptions) {
 			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
 		} catch (error) {
 			const kind = classifyRefreshError(error);
-			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error } };
+			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };
 			if (kind === "timeout") {
 				return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: error }) };
 			}

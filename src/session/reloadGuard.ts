@@ -22,16 +22,24 @@ export type ReloadGuardOptions = {
 	 * @default globalThis.history
 	 */
 	history?: Pick<History, "state" | "replaceState"> | null;
+	/** This tab's id, stable across reloads; set by the client when tabs are coordinated. */
+	tabId?: string | null;
 };
 
 export type ReloadGuard = {
-	/** Records an attempt and returns true, or returns false when the budget is spent or nothing can persist the count. */
-	tryAttempt(): boolean;
+	/**
+	 * Records an attempt and returns true, or returns false when the budget is spent or nothing can persist the count.
+	 * `episode` names what failed (a fingerprint of the dead credential): other tabs failing on the same credential
+	 * join that attempt instead of spending the budget again, but a tab never joins an attempt twice, so a tab that
+	 * reloads into the same failure counts anew.
+	 */
+	tryAttempt(episode?: string): boolean;
 	reset(): void;
 	attempts(): number;
 };
 
-type Persistence = { read(): number[] | null; write(attempts: number[]): boolean };
+type Attempt = { t: number; k: string; tabs: string[] };
+type Persistence = { read(): Attempt[] | null; write(attempts: Attempt[]): boolean };
 
 export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => number = Date.now): ReloadGuard {
 	const maxAttempts = options.maxAttempts ?? 2;
@@ -42,8 +50,9 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 	const layers = [storage && storageLayer(storage, key), history && historyLayer(history, key)].filter(
 		(layer): layer is Persistence => Boolean(layer),
 	);
+	const tab = options.tabId ?? null;
 
-	function load(): number[] | null {
+	function load(): Attempt[] | null {
 		for (const layer of layers) {
 			const value = layer.read();
 			if (value) return value;
@@ -51,18 +60,20 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 		return layers.length > 0 ? [] : null;
 	}
 
-	function recent(list: number[]): number[] {
+	function recent(list: Attempt[]): Attempt[] {
 		const cutoff = now() - windowMs;
-		return list.filter((time) => time > cutoff);
+		return list.filter((attempt) => attempt.t > cutoff);
 	}
 
 	return {
-		tryAttempt() {
+		tryAttempt(episode = "") {
 			const stored = load();
 			if (stored === null) return false;
 			const attempts = recent(stored);
-			if (attempts.length >= maxAttempts) return false;
-			attempts.push(now());
+			const joinable = tab !== null && episode !== "" ? attempts.find((a) => a.k === episode && !a.tabs.includes(tab)) : undefined;
+			if (joinable) joinable.tabs.push(tab!);
+			else if (attempts.length >= maxAttempts) return false;
+			else attempts.push({ t: now(), k: episode, tabs: tab === null ? [] : [tab] });
 			// Only an attempt we could persist is allowed: counting in memory dies with the reload it causes.
 			return layers.some((layer) => layer.write(attempts));
 		},
@@ -102,7 +113,7 @@ function historyLayer(history: Pick<History, "state" | "replaceState">, key: str
 			try {
 				const state: unknown = history.state;
 				const value = typeof state === "object" && state !== null ? (state as Record<string, unknown>)[key] : undefined;
-				return Array.isArray(value) ? value.filter((item): item is number => typeof item === "number") : null;
+				return value === undefined ? null : toAttempts(value);
 			} catch {
 				return null;
 			}
@@ -120,14 +131,58 @@ function historyLayer(history: Pick<History, "state" | "replaceState">, key: str
 	};
 }
 
-function parseAttempts(raw: string | null): number[] | null {
+function parseAttempts(raw: string | null): Attempt[] | null {
 	if (raw === null) return null;
 	try {
-		const value: unknown = JSON.parse(raw);
-		return Array.isArray(value) ? value.filter((item): item is number => typeof item === "number") : [];
+		return toAttempts(JSON.parse(raw));
 	} catch {
 		return [];
 	}
+}
+
+function toAttempts(value: unknown): Attempt[] {
+	if (!Array.isArray(value)) return [];
+	return value.flatMap((item: unknown): Attempt[] => {
+		if (typeof item === "number") return [{ t: item, k: "", tabs: [] }];
+		if (typeof item !== "object" || item === null) return [];
+		const { t, k, tabs } = item as Record<string, unknown>;
+		if (typeof t !== "number") return [];
+		return [{ t, k: typeof k === "string" ? k : "", tabs: Array.isArray(tabs) ? tabs.filter((x): x is string => typeof x === "string") : [] }];
+	});
+}
+
+/**
+ * A per-tab id that survives reloads (sessionStorage, else history.state), or null when none can:
+ * without a stable id a tab could join its own earlier attempt after every reload.
+ */
+export function persistentTabId(
+	storage: StorageLike | null = globalStorage(),
+	history: Pick<History, "state" | "replaceState"> | null = globalHistory(),
+	key = "tokenflight:tab",
+): string | null {
+	const fresh = Math.random().toString(36).slice(2, 12);
+	try {
+		if (storage) {
+			const existing = storage.getItem(key);
+			if (existing) return existing;
+			storage.setItem(key, fresh);
+			if (storage.getItem(key) === fresh) return fresh;
+		}
+	} catch {
+		// Fall through to history.state.
+	}
+	try {
+		if (history) {
+			const state: unknown = history.state;
+			const existing = typeof state === "object" && state !== null ? (state as Record<string, unknown>)[key] : undefined;
+			if (typeof existing === "string") return existing;
+			history.replaceState({ ...(typeof state === "object" && state !== null ? state : {}), [key]: fresh }, "");
+			return fresh;
+		}
+	} catch {
+		// No way to persist an id.
+	}
+	return null;
 }
 
 function globalStorage(): StorageLike | null {

@@ -1,0 +1,29 @@
+import type { LockRunner } from "../refresh/refresher.js";
+
+/** The part of `navigator.locks` tokenflight uses. */
+export type LockManagerLike = {
+	request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<T>): Promise<T>;
+};
+
+/**
+ * A cross-tab mutex on Web Locks. A tab that closes releases its locks by itself; a tab that is frozen
+ * or stuck while holding one would block every other tab, so a waiter that has waited `timeoutMs`
+ * steals it instead of waiting on.
+ */
+export function webLockRunner(locks: LockManagerLike, name: string, timeoutMs: number): LockRunner {
+	return async <T>(fn: () => Promise<T>): Promise<T> => {
+		const controller = new AbortController();
+		const timer = setTimeout(() => controller.abort(), timeoutMs);
+		try {
+			return await locks.request(name, { signal: controller.signal }, () => {
+				clearTimeout(timer);
+				return fn();
+			});
+		} catch (error) {
+			if (!controller.signal.aborted || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
+			return locks.request(name, { steal: true }, fn);
+		} finally {
+			clearTimeout(timer);
+		}
+	};
+}
