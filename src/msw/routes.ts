@@ -1,0 +1,2 @@
+/** The names used by `failNext`, `setLatency`, `latency` and `counters.requests`. */
+export type RouteName = "token" | "login" | "documents.list" | "documents.create" | "auth.info";
