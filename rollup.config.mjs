@@ -26,7 +26,8 @@ export default [
 		plugins: [esbuild({ target: "es2022" })],
 		output: [
 			{ dir: "dist", format: "esm", entryFileNames: "[name].js", chunkFileNames: "shared/[name]-[hash].js", sourcemap: true },
-			{ dir: "dist", format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "shared/[name]-[hash].cjs", sourcemap: true },
+			// ky is ESM-only: required from CJS (Node ≥ 22.12 require(esm)) it is a namespace whose default export is ky.
+			{ dir: "dist", format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "shared/[name]-[hash].cjs", sourcemap: true, interop: "auto" },
 		],
 	},
 	{

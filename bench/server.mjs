@@ -27,7 +27,7 @@ let consumedRefresh = new Set();
 let stats;
 
 function resetStats() {
-	stats = { ok: 0, unauthorized: 0, refreshCalls: 0, refreshOk: 0, refreshRejected: 0, reuseDetected: 0, revoked: 0 };
+	stats = { connections: 0, ok: 0, unauthorized: 0, refreshCalls: 0, refreshOk: 0, refreshRejected: 0, reuseDetected: 0, revoked: 0 };
 }
 resetStats();
 
@@ -41,6 +41,8 @@ function issue() {
 }
 
 function reset(options) {
+	// Cold start for every contender: idle keep-alive sockets from the previous run are closed.
+	if (options.closeIdle) server.closeIdleConnections();
 	mode = options.mode ?? "normal";
 	refreshDelayMs = options.refreshDelayMs ?? 0;
 	validAccess = new Set();
@@ -106,6 +108,7 @@ const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000, request
 	}
 	send(res, 404, Buffer.from("{}"));
 });
+server.on("connection", () => stats.connections++);
 server.keepAliveTimeout = 60_000;
 server.headersTimeout = 61_000;
 server.maxConnections = 4_000;

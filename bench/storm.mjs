@@ -5,10 +5,10 @@ import axios from "axios";
 import { createAuthRefresh } from "axios-auth-refresh";
 import ky from "ky";
 import { createClient, memoryTokenStore, oauthRefresh } from "../dist/index.js";
-import { fmt, median, memoryStorage, rotate, table, withDeadline } from "./lib.mjs";
+import { fmt, median, memoryStorage, rotate, sleep, table, withDeadline } from "./lib.mjs";
 
 const REQUESTS = Number(process.env.BENCH_STORM ?? 1_000);
-const ROUNDS = Number(process.env.BENCH_STORM_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_STORM_ROUNDS ?? 5);
 const REFRESH_DELAY_MS = 20; // token endpoint latency (server-side sleep), a fast but real authorization server
 const REQUEST_TIMEOUT_MS = 20_000; // bounds every request of every contender
 const ROUND_DEADLINE_MS = 40_000;
@@ -141,7 +141,8 @@ function failureKind(error) {
 }
 
 async function runOnce(server, contender) {
-	const tokens = await server.reset({ expired: true, refreshDelayMs: REFRESH_DELAY_MS });
+	const tokens = await server.reset({ expired: true, refreshDelayMs: REFRESH_DELAY_MS, closeIdle: true });
+	await sleep(100); // lets the clients see the closed sockets
 	const instance = contender.setup(server, tokens);
 	const start = performance.now();
 	const settled = await withDeadline(
@@ -152,7 +153,7 @@ async function runOnce(server, contender) {
 	const wallMs = performance.now() - start;
 	instance.dispose();
 	const stats = await server.stats();
-	if (!settled) return { wallMs: NaN, ok: 0, failed: REQUESTS, refreshCalls: stats.refreshCalls, reuse: stats.reuseDetected, kinds: "deadline hit", extra: "" };
+	if (!settled) return { wallMs: NaN, connections: stats.connections, ok: 0, failed: REQUESTS, refreshCalls: stats.refreshCalls, reuse: stats.reuseDetected, kinds: "deadline hit", extra: "" };
 	let ok = 0;
 	const kinds = new Map();
 	for (const result of settled) {
@@ -164,6 +165,7 @@ async function runOnce(server, contender) {
 	}
 	return {
 		wallMs,
+		connections: stats.connections,
 		ok,
 		failed: REQUESTS - ok,
 		refreshCalls: stats.refreshCalls,
@@ -175,6 +177,8 @@ async function runOnce(server, contender) {
 
 export async function runStorm(server) {
 	const results = Object.fromEntries(contenders.map((c) => [c.key, []]));
+	// Warm-up round (JIT), not recorded.
+	for (const c of contenders) await runOnce(server, c);
 	for (let round = 0; round < ROUNDS; round++) {
 		for (const c of rotate(contenders, round)) results[c.key].push(await runOnce(server, c));
 	}
@@ -184,7 +188,13 @@ export async function runStorm(server) {
 		const hi = Math.max(...values);
 		return lo === hi ? format(m) : `${format(m)} (${format(lo)}–${format(hi)})`;
 	};
-	const best = Math.min(...contenders.map((c) => median(results[c.key].map((r) => r.wallMs))));
+	const medianWall = (key) => median(results[key].map((r) => r.wallMs));
+	const best = Math.min(...contenders.map((c) => medianWall(c.key)));
+	const others = contenders.filter((c) => !c.key.startsWith("tokenflight"));
+	const bestOther = Math.min(...others.map((c) => medianWall(c.key)));
+	// Failing fast is not a win: also compare with the others that got every request through.
+	const complete = others.filter((c) => results[c.key].every((r) => r.ok === REQUESTS));
+	const bestComplete = complete.length ? Math.min(...complete.map((c) => medianWall(c.key))) : NaN;
 	const rows = contenders.map((c) => {
 		const r = results[c.key];
 		const wall = median(r.map((x) => x.wallMs));
@@ -195,22 +205,25 @@ export async function runStorm(server) {
 			spread(r.map((x) => x.ok), fmt.int),
 			spread(r.map((x) => x.failed), fmt.int),
 			spread(r.map((x) => x.reuse), fmt.int),
+			spread(r.map((x) => x.connections), fmt.int),
 			fmt.ms(wall),
 			fmt.ratio(wall / best),
 			[last.kinds, last.extra].filter(Boolean).join("; ") || "–",
 		];
 	});
 	const tf = results.tokenflight;
-	const tfWall = median(tf.map((x) => x.wallMs));
-	const target = tf.every((x) => x.refreshCalls === 1 && x.ok === REQUESTS) && tfWall === best;
+	const tfWall = medianWall("tokenflight");
+	const counts = tf.every((x) => x.refreshCalls === 1 && x.ok === REQUESTS);
+	const fastest = tfWall <= bestOther;
 	const markdown = [
 		`### Refresh storm: ${REQUESTS.toLocaleString("en-US")} concurrent GETs, access token dead on the server (median of ${ROUNDS} rounds; min–max when they differ)`,
 		"",
 		`Token endpoint: ${REFRESH_DELAY_MS} ms latency, rotating refresh tokens, reuse → 400 invalid_grant + family revoked. "refresh calls" are counted by the server.`,
 		"",
-		table(["contender", "refresh calls", "successes", "failures", "reuse detected", "wall time", "vs fastest", "failures (last round)"], rows),
+		table(["contender", "refresh calls", "successes", "failures", "reuse detected", "TCP conns", "wall time", "vs fastest", "failures (last round)"], rows),
 		"",
-		`Target for tokenflight (401 path): 1 refresh, ${REQUESTS.toLocaleString("en-US")} successes, least wall time: ${target ? "met" : "NOT met"}.`,
+		`Target for tokenflight (401 path): 1 refresh, ${REQUESTS.toLocaleString("en-US")} successes, least wall time: counts ${counts ? "met" : "NOT met"}; wall time ${fmt.ms(tfWall)} vs fastest other contender ${fmt.ms(bestOther)} (${fmt.ratio(tfWall / bestOther)}, ${fastest ? "met" : "NOT met"}), vs fastest other that got all ${REQUESTS.toLocaleString("en-US")} through ${complete.length ? `${fmt.ms(bestComplete)} (${fmt.ratio(tfWall / bestComplete)}, ${tfWall <= bestComplete ? "met" : "NOT met"})` : "none did"}.`,
+		"Every run starts with cold connections (the server closes idle keep-alive sockets first).",
 	].join("\n");
 	return { markdown, results };
 }

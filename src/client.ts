@@ -245,7 +245,8 @@ export function createClient(options: ClientOptions): Client {
 
 	// Waits while the session re-authenticates; the only way out of a stall is the gate or the caller's signal.
 	async function whenSendable(signal: AbortSignal | undefined): Promise<void> {
-		while (gate) await abortable(gate.promise, signal);
+		while (gate) await gate.wait(signal);
+		if (disposeController.signal.aborted) throw disposedError();
 	}
 
 	async function readTokens(signal: AbortSignal | undefined): Promise<TokenSet | undefined> {
@@ -351,7 +352,7 @@ export function createClient(options: ClientOptions): Client {
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		const response = await request(path, init);
-		return readJson<T>(response, new Request(resolveUrl(path, baseUrl), { method: init.method ?? "GET" }));
+		return readJson<T>(response, () => new Request(resolveUrl(path, baseUrl), { method: init.method ?? "GET" }));
 	}
 
 	const client: Client = {
@@ -383,10 +384,14 @@ export function createClient(options: ClientOptions): Client {
 			state.clearListeners();
 			const episode = gate;
 			gate = null;
-			episode?.fail(new DOMException("The tokenflight client was disposed", "AbortError"));
+			episode?.fail(disposedError());
 		},
 	};
 	return client;
+}
+
+function disposedError(): DOMException {
+	return new DOMException("The tokenflight client was disposed", "AbortError");
 }
 
 function withJson(init: RequestOptions, method: string, body: unknown): RequestOptions {

@@ -2,19 +2,20 @@ import { isHTTPError, isNetworkError, isTimeoutError } from "ky";
 import { ApiError, NetworkError, ResponseParseError, TimeoutError, httpErrorFor } from "../errors.js";
 
 /** Parses a JSON body. A 204, 205 or empty body is `undefined`; anything unparsable is a `ResponseParseError`. */
-export async function readJson<T>(response: Response, request: Request): Promise<T> {
+// The request is only built when an error needs it: it costs more than the parse on the happy path.
+export async function readJson<T>(response: Response, describe: () => Request): Promise<T> {
 	if (response.status === 204 || response.status === 205) return undefined as T;
 	let text: string;
 	try {
 		text = await response.text();
 	} catch (error) {
-		throw new NetworkError("The response body could not be read", { request, response, cause: error });
+		throw new NetworkError("The response body could not be read", { request: describe(), response, cause: error });
 	}
 	if (text.trim() === "") return undefined as T;
 	try {
 		return JSON.parse(text) as T;
 	} catch (error) {
-		throw new ResponseParseError({ request, response, data: text.slice(0, 1_000), cause: error });
+		throw new ResponseParseError({ request: describe(), response, data: text.slice(0, 1_000), cause: error });
 	}
 }
 
