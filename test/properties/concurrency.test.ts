@@ -93,7 +93,11 @@ async function runSchedule(schedule: Schedule) {
 	const localStorage = memoryStorage();
 	const store = storageTokenStore(localStorage, "tokens");
 	await store.set(backend.issue());
-	if (schedule.world === "reloadLoop") backend.revokeAll();
+	if (schedule.world === "reloadLoop") {
+		// A dead session from the first request on: refresh token revoked, access token expired.
+		backend.revokeAll();
+		await vi.advanceTimersByTimeAsync(1_100);
+	}
 	const locks = fakeLocks();
 	const openChannel = channelHub();
 	const problems: string[] = [];
@@ -237,4 +241,20 @@ describe("concurrency invariants under random schedules", () => {
 			},
 		);
 	}, 300_000);
+});
+
+it("should stop a reload loop at maxAttempts (a fixed schedule of the reloadLoop world)", async () => {
+	vi.useFakeTimers();
+	const reloadAndRequest: Step[] = [
+		{ kind: "reload", tab: 0 },
+		{ kind: "request", tab: 0, abortAfterMs: null },
+		{ kind: "wait", ms: 200 },
+	];
+	const problems = await runSchedule({
+		world: "reloadLoop",
+		tabs: 1,
+		reauth: "navigate",
+		steps: [{ kind: "request", tab: 0, abortAfterMs: null }, { kind: "wait", ms: 200 }, ...reloadAndRequest, ...reloadAndRequest, ...reloadAndRequest],
+	});
+	expect(problems).toEqual([]);
 });
