@@ -8,11 +8,13 @@ export function pageCookieJar() {
 
 	const fetchWithCookies: typeof fetch = async (input, init) => {
 		const request = new Request(input, init);
-		const headers = new Headers(request.headers);
+		// A plain object: under msw the global Headers is a polyfill that does not copy a native Headers' entries.
+		const headers: Record<string, string> = Object.fromEntries(request.headers.entries());
 		if (request.credentials !== "omit" && jar.size > 0) {
-			headers.set("cookie", Array.from(jar, ([name, value]) => `${name}=${value}`).join("; "));
+			headers.cookie = Array.from(jar, ([name, value]) => `${name}=${value}`).join("; ");
 		}
-		const response = await fetch(new Request(request, { headers }));
+		const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+		const response = await fetch(request.url, { method: request.method, headers, body, signal: request.signal, redirect: request.redirect });
 		if (request.credentials !== "omit") for (const cookie of response.headers.getSetCookie()) store(cookie);
 		return response;
 	};
