@@ -117,7 +117,10 @@ export function createClient(options: ClientOptions): Client {
 				},
 				// Runs before any waiting request resumes, so they all see the outcome's state.
 				onSettled(outcome) {
-					if (outcome.type === "ok" && outcome.refreshed) tabs?.publish({ type: "tokens" });
+					if (outcome.type === "ok" && outcome.refreshed) {
+						lastIssued = { accessToken: outcome.tokens.accessToken, at: Date.now() };
+						tabs?.publish({ type: "tokens" });
+					}
 					if (outcome.type === "rejected") {
 						enterReauthentication("refresh-failed", outcome.staleAccessToken);
 						return;
@@ -133,9 +136,20 @@ export function createClient(options: ClientOptions): Client {
 		return tokens.expiresAt ?? jwtExpiresAt(tokens.accessToken);
 	}
 
+	// When a refresh has just handed out a short-lived token, the leeway is capped at half its lifetime:
+	// a 30 s leeway on a 2 s token would make every request refresh.
+	let lastIssued: { accessToken: string; at: number } | undefined;
+
 	function isExpiring(tokens: TokenSet): boolean {
 		const expiry = expiresAt(tokens);
-		return expiry !== undefined && expiry - Date.now() <= leeway;
+		if (expiry === undefined) return false;
+		const lifetime = lastIssued?.accessToken === tokens.accessToken ? expiry - lastIssued.at : Infinity;
+		return expiry - Date.now() <= Math.min(leeway, lifetime / 2);
+	}
+
+	function hasExpired(tokens: TokenSet | undefined): boolean {
+		const expiry = tokens && expiresAt(tokens);
+		return expiry !== undefined && expiry <= Date.now();
 	}
 
 	function isTrusted(url: URL): boolean {
@@ -293,6 +307,7 @@ export function createClient(options: ClientOptions): Client {
 			return response;
 		}
 		let retriedWithNewToken = false;
+		let refreshes = 0;
 		for (;;) {
 			await whenSendable(signal);
 			const tokens = await readTokens(signal);
@@ -310,7 +325,9 @@ export function createClient(options: ClientOptions): Client {
 			const current = status();
 			if (current === "signedOut") throw await unauthorized(response, url, init);
 			if (current === "reauthenticating") continue;
-			if (!bearer || !refresher || retriedWithNewToken) {
+			// A 401 for a token just refreshed means the session is dead, unless that token merely expired on
+			// the way (short lifetimes, slow networks): then one more refresh is worth it.
+			if (!bearer || !refresher || (retriedWithNewToken && !(hasExpired(tokens) && refreshes < 2))) {
 				enterReauthentication("unauthorized", credentialOf(tokens));
 				continue;
 			}
@@ -320,6 +337,7 @@ export function createClient(options: ClientOptions): Client {
 				retriedWithNewToken = true;
 				continue;
 			}
+			refreshes++;
 			const outcome = await abortable(refresher.refresh(tokens?.accessToken), signal);
 			if (outcome.type === "ok") {
 				retriedWithNewToken = true;

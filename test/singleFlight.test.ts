@@ -119,3 +119,34 @@ describe("rotation safety", () => {
 		expect(reauthenticate).toHaveBeenCalledWith("refresh-failed");
 	});
 });
+
+describe("short-lived tokens", () => {
+	it("should refresh again, not re-authenticate, when the refreshed token expired on its way to the server", async () => {
+		const backend = createBackend();
+		server.use(backend.handler);
+		const { client, reauthenticate } = bearerClient(backend, backend.issue(), { refreshLeewayMs: 0 });
+		backend.expireAll();
+		const real = backend.refresh.getMockImplementation()!;
+		// The first refresh hands out a token that is already dead when the retry arrives.
+		backend.refresh.mockImplementationOnce(async (context) => {
+			const tokens = (await real(context))!;
+			backend.expireAll();
+			return { ...tokens, expiresAt: Date.now() - 1 };
+		});
+		await expect(client.get<{ path: string }>("x")).resolves.toMatchObject({ path: "/api/x" });
+		expect(backend.refresh).toHaveBeenCalledTimes(2);
+		expect(reauthenticate).not.toHaveBeenCalled();
+	});
+
+	it("should cap the leeway at half a refreshed token's lifetime instead of refreshing on every request", async () => {
+		const backend = createBackend({ accessTtlMs: 2_000 });
+		server.use(backend.handler);
+		const first = backend.issue();
+		backend.expireAll();
+		const { client } = bearerClient(backend, first, { refreshLeewayMs: 30_000 });
+		await client.get("a");
+		await client.get("b");
+		await client.get("c");
+		expect(backend.refresh).toHaveBeenCalledTimes(1);
+	});
+});
