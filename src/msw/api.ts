@@ -5,13 +5,18 @@ import type { DocumentStore } from "./documents.js";
 /** What a protected route answers; the caller's identity header is added by the route wrapper. */
 export type ApiResult = { status?: number; body: JsonBodyType };
 
+/**
+ * A request as a protected route sees it, read before the route touches any state: with a persisted backend
+ * nothing may be awaited between reading state and saving it. `body` is `undefined` when it is not a JSON object.
+ */
+export type ApiRequest = { url: URL; body: Record<string, unknown> | undefined };
+
 export function validationError(message: string): ApiResult {
 	return { status: 400, body: { error: "validation_error", message } };
 }
 
-/** The JSON object body of an RPC call; an empty body counts as `{}`. `undefined` when it is not a JSON object. */
-export async function readJsonObject(request: Request): Promise<Record<string, unknown> | undefined> {
-	const text = await request.text();
+/** The JSON object in `text`; empty text counts as `{}`. `undefined` when it is not a JSON object. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
 	if (text.trim() === "") return {};
 	try {
 		const value: unknown = JSON.parse(text);
@@ -19,6 +24,15 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
 	} catch {
 		return undefined;
 	}
+}
+
+/** The JSON object body of an RPC call; an empty body counts as `{}`. `undefined` when it is not a JSON object. */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown> | undefined> {
+	return parseJsonObject(await request.text());
+}
+
+export async function readApiRequest(request: Request): Promise<ApiRequest> {
+	return { url: new URL(request.url), body: await readJsonObject(request) };
 }
 
 function parseLimit(value: unknown): number | undefined | "invalid" {
@@ -34,19 +48,17 @@ function documentList(caller: Caller, documents: DocumentStore, rawLimit: unknow
 }
 
 /** `POST documents.list` with a JSON body `{ limit? }`. */
-export async function listDocuments(request: Request, caller: Caller, documents: DocumentStore): Promise<ApiResult> {
-	const body = await readJsonObject(request);
+export function listDocuments({ body }: ApiRequest, caller: Caller, documents: DocumentStore): ApiResult {
 	if (!body) return validationError("The body must be a JSON object");
 	return documentList(caller, documents, body.limit);
 }
 
 /** `GET documents?limit=`, the REST spelling of the same list. */
-export function listDocumentsByQuery(request: Request, caller: Caller, documents: DocumentStore): ApiResult {
-	return documentList(caller, documents, new URL(request.url).searchParams.get("limit") ?? undefined);
+export function listDocumentsByQuery({ url }: ApiRequest, caller: Caller, documents: DocumentStore): ApiResult {
+	return documentList(caller, documents, url.searchParams.get("limit") ?? undefined);
 }
 
-export async function createDocument(request: Request, caller: Caller, documents: DocumentStore): Promise<ApiResult> {
-	const body = await readJsonObject(request);
+export function createDocument({ body }: ApiRequest, caller: Caller, documents: DocumentStore): ApiResult {
 	if (!body) return validationError("The body must be a JSON object");
 	const title = typeof body.title === "string" ? body.title.trim() : "";
 	if (title === "") return validationError("title is required");

@@ -14,7 +14,7 @@ export type AuthenticationContext = {
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function bearerToken(request: Request): string | undefined {
+export function bearerToken(request: Request): string | undefined {
 	return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
 }
 

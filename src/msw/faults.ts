@@ -1,14 +1,43 @@
 import { HttpResponse } from "msw";
+import { createLamportClock, isNewer } from "./lamportClock.js";
+import type { LamportClock, Stamped } from "./lamportClock.js";
 import { invalidTokenChallenge, oauthError, unauthorized } from "./responses.js";
 import type { OAuthErrorCode } from "./responses.js";
+import { routeNames } from "./routes.js";
 import type { RouteName } from "./routes.js";
+import { arrayOf, isCount, isRecord } from "./snapshotGuards.js";
 
 /** `"network"`: the connection fails. `"timeout"`: no answer until the client gives up. A number: that HTTP status. */
 export type Failure = "network" | "timeout" | number;
 
-export function createFaults(initialLatency: Partial<Record<RouteName, number>>) {
-	const queued = new Map<RouteName, Failure[]>();
-	let latency = { ...initialLatency };
+type QueuedFailure = { id: string; route: RouteName; failure: Failure; at: number };
+
+/**
+ * Failures queued by any instance (each stamped, which orders them), the ids of those already taken, and
+ * latencies changed since the server was created (the last change wins).
+ */
+export type FaultsSnapshot = {
+	queued: QueuedFailure[];
+	taken: string[];
+	latency: Partial<Record<RouteName, Stamped<number>>>;
+};
+
+function byStamp(a: QueuedFailure, b: QueuedFailure): number {
+	return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function createFaults(initialLatency: Partial<Record<RouteName, number>>, clock: LamportClock = createLamportClock(), writer = "local") {
+	let queued: QueuedFailure[] = [];
+	// Taken ids are remembered: a failure another instance still lists as queued must not come back.
+	const taken = new Set<string>();
+	let latency: Partial<Record<RouteName, Stamped<number>>> = {};
+	let sequence = 0;
+
+	function clear(): void {
+		queued = [];
+		taken.clear();
+		latency = {};
+	}
 
 	return {
 		failNext(route: RouteName, failure: Failure, count = 1): void {
@@ -17,25 +46,73 @@ export function createFaults(initialLatency: Partial<Record<RouteName, number>>)
 			if (typeof failure === "number" && !(Number.isInteger(failure) && failure >= 200 && failure <= 599)) {
 				throw new RangeError(`failNext status must be an integer from 200 to 599, got ${failure}`);
 			}
-			const list = queued.get(route) ?? [];
-			for (let i = 0; i < count; i++) list.push(failure);
-			queued.set(route, list);
+			for (let i = 0; i < count; i++) queued.push({ id: `${writer}.${sequence++}`, route, failure, at: clock.tick() });
 		},
 		take(route: RouteName): Failure | undefined {
-			return queued.get(route)?.shift();
+			const index = queued.findIndex((entry) => entry.route === route);
+			const entry = queued[index];
+			if (!entry) return undefined;
+			queued.splice(index, 1);
+			taken.add(entry.id);
+			return entry.failure;
 		},
 		latencyOf(route: RouteName): number {
-			return latency[route] ?? 0;
+			return latency[route]?.value ?? initialLatency[route] ?? 0;
 		},
 		setLatency(route: RouteName, ms: number): void {
 			if (!(ms >= 0)) throw new RangeError(`latency must be a non-negative number of milliseconds, got ${ms}`);
-			latency[route] = ms;
+			latency[route] = { value: ms, at: clock.tick(), by: writer };
 		},
-		reset(): void {
-			queued.clear();
-			latency = { ...initialLatency };
+		reset: clear,
+		clear,
+		snapshot(): FaultsSnapshot {
+			return { queued: queued.map((entry) => ({ ...entry })), taken: [...taken], latency: { ...latency } };
+		},
+		merge(snapshot: FaultsSnapshot): void {
+			for (const id of snapshot.taken) taken.add(id);
+			const known = new Set(queued.map((entry) => entry.id));
+			for (const entry of snapshot.queued) {
+				clock.observe(entry.at);
+				if (!known.has(entry.id)) queued.push({ ...entry });
+			}
+			queued = queued.filter((entry) => !taken.has(entry.id)).sort(byStamp);
+			for (const route of routeNames) {
+				const incoming = snapshot.latency[route];
+				if (!incoming) continue;
+				clock.observe(incoming.at);
+				const current = latency[route];
+				if (!current || isNewer(incoming, current)) latency[route] = { ...incoming };
+			}
 		},
 	};
+}
+
+function isFailure(value: unknown): value is Failure {
+	return value === "network" || value === "timeout" || (typeof value === "number" && Number.isInteger(value) && value >= 200 && value <= 599);
+}
+
+function isRoute(value: unknown): value is RouteName {
+	return (routeNames as readonly unknown[]).includes(value);
+}
+
+function isQueued(value: unknown): value is QueuedFailure {
+	return isRecord(value) && typeof value.id === "string" && isRoute(value.route) && isFailure(value.failure) && isCount(value.at);
+}
+
+function isStampedLatency(value: unknown): value is Stamped<number> {
+	return isRecord(value) && typeof value.value === "number" && value.value >= 0 && isCount(value.at) && typeof value.by === "string";
+}
+
+export function parseFaultsSnapshot(value: unknown): FaultsSnapshot | undefined {
+	if (!isRecord(value) || !isRecord(value.latency)) return undefined;
+	const queued = arrayOf(value.queued, isQueued);
+	const taken = arrayOf(value.taken, (id): id is string => typeof id === "string");
+	const latency: FaultsSnapshot["latency"] = {};
+	for (const [route, stamped] of Object.entries(value.latency)) {
+		if (!isRoute(route) || !isStampedLatency(stamped)) return undefined;
+		latency[route] = stamped;
+	}
+	return queued && taken && { queued, taken, latency };
 }
 
 export type Faults = ReturnType<typeof createFaults>;

@@ -1,5 +1,7 @@
 export { createMockAuthServer } from "./mockAuthServer.js";
 export type { MockAuthServer, MockAuthServerOptions } from "./mockAuthServer.js";
+export { storagePersistence } from "./persistence.js";
+export type { MockAuthPersistence, StoragePersistenceOptions } from "./persistence.js";
 export type { MockAuthCounters } from "./counters.js";
 export type { Failure } from "./faults.js";
 export type { LoginOptions, LoginResult } from "./loginEndpoint.js";

@@ -1,14 +1,20 @@
+import { delay } from "msw";
 import type { HttpHandler } from "msw";
-import { createCounters } from "./counters.js";
+import { createCounters, parseCountersSnapshot } from "./counters.js";
 import type { MockAuthCounters } from "./counters.js";
-import { createDocumentStore } from "./documents.js";
-import { createFaults } from "./faults.js";
+import { createDocumentStore, parseDocumentsSnapshot } from "./documents.js";
+import { createFaults, parseFaultsSnapshot } from "./faults.js";
 import type { Failure } from "./faults.js";
 import { createHandlers } from "./handlers.js";
 import type { LoginOptions, LoginResult } from "./loginEndpoint.js";
+import { createLamportClock } from "./lamportClock.js";
+import { createPersistedState } from "./persistedState.js";
+import type { MockAuthPersistence } from "./persistence.js";
+import { createPortal, parsePortalSnapshot } from "./portal.js";
+import { randomId } from "./random.js";
 import { identityHeader } from "./responses.js";
 import type { RouteName } from "./routes.js";
-import { createSessionStore } from "./sessions.js";
+import { createSessionStore, parseSessionsSnapshot } from "./sessions.js";
 import { toMockUsers } from "./users.js";
 import type { MockUser, MockUserInput } from "./users.js";
 
@@ -27,6 +33,14 @@ export type MockAuthServerOptions = {
 	users?: readonly MockUserInput[];
 	/** Milliseconds each route waits before answering. */
 	latency?: Partial<Record<RouteName, number>>;
+	/**
+	 * Keeps the backend's state (sessions, tokens, documents, counters, queued failures, latencies, the portal's
+	 * user) outside this instance. Under `setupWorker` the mock lives in the page, so without it every reload
+	 * starts a new backend and every tab has its own; with `storagePersistence(localStorage)` they share one.
+	 * Each request merges the saved states in on arrival and saves after each change; so does each control.
+	 * @default none: the state lives in this instance only
+	 */
+	persistence?: MockAuthPersistence;
 };
 
 export type MockAuthServer = {
@@ -37,6 +51,8 @@ export type MockAuthServer = {
 	readonly users: readonly MockUser[];
 	/** The response header naming the authenticated user. */
 	readonly identityHeader: typeof identityHeader;
+	/** Who is signed in at the SSO portal, i.e. whom `POST {api}/auth.sso` issues tokens for. `null` at first. */
+	readonly portalUser: string | null;
 	/** Start a new session (and token family) for `userId`; the user's other sessions keep working. */
 	login(userId: string, options?: LoginOptions): LoginResult;
 	/** Every access token issued so far is expired from now on; refresh tokens are untouched. */
@@ -45,16 +61,22 @@ export type MockAuthServer = {
 	revokeSession(sessionId: string): boolean;
 	/** An IdP-side logout: every session and token family of the user ends. Returns how many sessions ended. */
 	logoutEverywhere(userId: string): number;
-	/** End every session of `fromUserId` and log `toUserId` in, as when someone else signs in on the same browser. */
+	/**
+	 * End every session of `fromUserId` and log `toUserId` in, as when someone else signs in on the same browser;
+	 * `toUserId` is now the portal's user too.
+	 */
 	switchIdentity(fromUserId: string, toUserId: string, options?: LoginOptions): LoginResult;
+	/** Sign `userId` in at the SSO portal, or sign everyone out of it with `null`. App sessions are untouched. */
+	setPortalUser(userId: string | null): void;
 	/** The next `count` requests to `route` fail this way, before any other processing. */
 	failNext(route: RouteName, failure: Failure, count?: number): void;
 	setLatency(route: RouteName, ms: number): void;
-	/** Forget every session, queued failure, latency change and counter; documents return to their seed. */
+	/** Forget every session, queued failure, latency change, counter and the portal's user; documents return to their seed. */
 	reset(): void;
 };
 
 const day = 24 * 60 * 60 * 1000;
+const credentialWaitMs = 250;
 
 export function createMockAuthServer(options: MockAuthServerOptions = {}): MockAuthServer {
 	const {
@@ -67,23 +89,51 @@ export function createMockAuthServer(options: MockAuthServerOptions = {}): MockA
 	} = options;
 	const users = toMockUsers(options.users ?? ["alice", "bob"]);
 	const findUser = (id: string) => users.find((user) => user.id === id);
+	const userIds = users.map((user) => user.id);
 
+	// Names this instance's counter slot and breaks ties between concurrent last-writer-wins changes.
+	const instanceId = randomId("i", 6);
+	const clock = createLamportClock();
 	const sessions = createSessionStore({ now, accessTokenTtlMs, refreshTokenTtlMs });
 	const documents = createDocumentStore(now);
-	const faults = createFaults(latency);
-	const counters = createCounters();
-	documents.seed(users.map((user) => user.id));
+	const faults = createFaults(latency, clock, instanceId);
+	const counters = createCounters(instanceId, () => state.sync());
+	const portal = createPortal(clock, instanceId);
+	documents.seed(userIds);
 
-	function login(userId: string, { device = "browser", cookies = false }: LoginOptions = {}): LoginResult {
-		if (!findUser(userId)) throw new Error(`Unknown user "${userId}"; known users: ${users.map((user) => user.id).join(", ")}`);
-		const { session, tokens } = sessions.start(userId, device, cookies);
-		const result: LoginResult = { ...tokens, sessionId: session.id };
-		if (session.csrfToken !== undefined) result.csrfToken = session.csrfToken;
-		return result;
+	const state = createPersistedState(options.persistence, {
+		sessions: { ...sessions, parse: parseSessionsSnapshot },
+		documents: { ...documents, parse: parseDocumentsSnapshot },
+		counters: { ...counters, parse: parseCountersSnapshot },
+		faults: { ...faults, parse: parseFaultsSnapshot },
+		portal: { ...portal, parse: parsePortalSnapshot },
+	});
+	const { transact } = state;
+	// Adopts a persisted backend, or publishes this one's seed for the next instance to adopt.
+	transact(() => {});
+
+	function knownUser(userId: string): void {
+		if (!findUser(userId)) throw new Error(`Unknown user "${userId}"; known users: ${userIds.join(", ")}`);
 	}
 
-	function logoutEverywhere(userId: string): number {
-		return sessions.revokeUser(userId);
+	function login(userId: string, { device = "browser", cookies = false }: LoginOptions = {}): LoginResult {
+		knownUser(userId);
+		return transact(() => {
+			const { session, tokens } = sessions.start(userId, device, cookies);
+			const result: LoginResult = { ...tokens, sessionId: session.id };
+			if (session.csrfToken !== undefined) result.csrfToken = session.csrfToken;
+			return result;
+		});
+	}
+
+	/**
+	 * Tabs see each other's saved state a little late, while the token that proves it may arrive sooner (an
+	 * IndexedDB token store, a BroadcastChannel). A real server would know a token it issued, so a persisted
+	 * instance that does not know one yet waits for it a little before calling it unknown.
+	 */
+	async function awaitCredential(token: string): Promise<void> {
+		if (!options.persistence) return;
+		for (let waited = 0; waited < credentialWaitMs && !transact(() => sessions.knows(token)); waited += 25) await delay(25);
 	}
 
 	const handlers = createHandlers({
@@ -91,10 +141,13 @@ export function createMockAuthServer(options: MockAuthServerOptions = {}): MockA
 		apiPath: `/${apiPath.replace(/^\/+|\/+$/g, "")}`.replace(/^\/$/, ""),
 		accessTokenTtlMs,
 		refreshTokenTtlMs,
+		transact,
+		awaitCredential,
 		sessions,
 		documents,
 		faults,
 		counters,
+		portal,
 		findUser,
 		login,
 	});
@@ -104,21 +157,36 @@ export function createMockAuthServer(options: MockAuthServerOptions = {}): MockA
 		counters: counters.counters,
 		users,
 		identityHeader,
-		login,
-		expireAccessTokens: () => sessions.expireAccessTokens(),
-		revokeSession: (sessionId) => sessions.revoke(sessionId),
-		logoutEverywhere,
-		switchIdentity(fromUserId, toUserId, loginOptions) {
-			logoutEverywhere(fromUserId);
-			return login(toUserId, loginOptions);
+		get portalUser() {
+			return transact(() => portal.userId);
 		},
-		failNext: (route, failure, count) => faults.failNext(route, failure, count),
-		setLatency: (route, ms) => faults.setLatency(route, ms),
+		login,
+		expireAccessTokens: () => transact(() => sessions.expireAccessTokens()),
+		revokeSession: (sessionId) => transact(() => sessions.revoke(sessionId)),
+		logoutEverywhere: (userId) => transact(() => sessions.revokeUser(userId)),
+		switchIdentity(fromUserId, toUserId, loginOptions) {
+			knownUser(toUserId);
+			return transact(() => {
+				sessions.revokeUser(fromUserId);
+				portal.signIn(toUserId);
+				return login(toUserId, loginOptions);
+			});
+		},
+		setPortalUser(userId) {
+			if (userId !== null) knownUser(userId);
+			transact(() => portal.signIn(userId));
+		},
+		failNext: (route, failure, count) => transact(() => faults.failNext(route, failure, count)),
+		setLatency: (route, ms) => transact(() => faults.setLatency(route, ms)),
 		reset() {
-			sessions.clear();
-			faults.reset();
-			counters.reset();
-			documents.seed(users.map((user) => user.id));
+			transact(() => {
+				state.newEpoch();
+				sessions.clear();
+				faults.reset();
+				counters.reset();
+				portal.clear();
+				documents.seed(userIds);
+			});
 		},
 	};
 }

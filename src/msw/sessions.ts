@@ -1,4 +1,5 @@
 import { randomId } from "./random.js";
+import { arrayOf, entriesOf, isRecord, isTime } from "./snapshotGuards.js";
 
 /** One login on one device. It is also the token family: every token issued for it dies with it. */
 export type Session = {
@@ -21,6 +22,13 @@ export type AccessCheck = { ok: true; session: Session } | { ok: false; reason: 
 type TokenRecord = { sessionId: string; expiresAt: number };
 type RefreshRecord = TokenRecord & { consumed: boolean };
 
+/** The JSON form of every session and token record, consumed refresh tokens included. */
+export type SessionsSnapshot = {
+	sessions: { id: string; userId: string; device: string; csrfToken?: string; alive: boolean }[];
+	accessTokens: [string, TokenRecord][];
+	refreshTokens: [string, RefreshRecord][];
+};
+
 export type SessionStoreOptions = { now: () => number; accessTokenTtlMs: number; refreshTokenTtlMs: number };
 
 export function createSessionStore({ now, accessTokenTtlMs, refreshTokenTtlMs }: SessionStoreOptions) {
@@ -39,6 +47,12 @@ export function createSessionStore({ now, accessTokenTtlMs, refreshTokenTtlMs }:
 
 	function sessionOf(record: TokenRecord | undefined): Session | undefined {
 		return record && sessions.get(record.sessionId);
+	}
+
+	function clear(): void {
+		sessions.clear();
+		accessTokens.clear();
+		refreshTokens.clear();
 	}
 
 	return {
@@ -72,6 +86,11 @@ export function createSessionStore({ now, accessTokenTtlMs, refreshTokenTtlMs }:
 			return { ok: true, session };
 		},
 
+		/** Whether this token was ever issued (alive or not). */
+		knows(token: string): boolean {
+			return accessTokens.has(token) || refreshTokens.has(token);
+		},
+
 		/** The live cookie session named by a `sid` cookie value, if any. */
 		cookieSession(sid: string): Session | undefined {
 			const session = sessions.get(sid);
@@ -101,12 +120,62 @@ export function createSessionStore({ now, accessTokenTtlMs, refreshTokenTtlMs }:
 			for (const record of accessTokens.values()) record.expiresAt = Math.min(record.expiresAt, at);
 		},
 
-		clear(): void {
-			sessions.clear();
-			accessTokens.clear();
-			refreshTokens.clear();
+		clear,
+
+		snapshot(): SessionsSnapshot {
+			return {
+				sessions: Array.from(sessions.values(), ({ id, userId, device, csrfToken, alive }) =>
+					csrfToken === undefined ? { id, userId, device, alive } : { id, userId, device, csrfToken, alive },
+				),
+				accessTokens: Array.from(accessTokens, ([token, record]) => [token, { ...record }]),
+				refreshTokens: Array.from(refreshTokens, ([token, record]) => [token, { ...record }]),
+			};
+		},
+
+		/**
+		 * Adds what another instance knows. Every change here only goes one way (a session dies, a refresh token
+		 * is consumed, an access token expires sooner), so merging in any order gives the same backend.
+		 */
+		merge(snapshot: SessionsSnapshot): void {
+			for (const { csrfToken, ...session } of snapshot.sessions) {
+				const known = sessions.get(session.id);
+				if (known) known.alive &&= session.alive;
+				else sessions.set(session.id, { ...session, csrfToken });
+			}
+			for (const [token, record] of snapshot.accessTokens) {
+				const known = accessTokens.get(token);
+				if (known) known.expiresAt = Math.min(known.expiresAt, record.expiresAt);
+				else accessTokens.set(token, { ...record });
+			}
+			for (const [token, record] of snapshot.refreshTokens) {
+				const known = refreshTokens.get(token);
+				if (known) known.consumed ||= record.consumed;
+				else refreshTokens.set(token, { ...record });
+			}
 		},
 	};
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
+
+function isTokenRecord(value: unknown): value is TokenRecord {
+	return isRecord(value) && typeof value.sessionId === "string" && isTime(value.expiresAt);
+}
+
+function isRefreshRecord(value: unknown): value is RefreshRecord {
+	return isTokenRecord(value) && typeof (value as Record<string, unknown>).consumed === "boolean";
+}
+
+function isSessionSnapshot(value: unknown): value is SessionsSnapshot["sessions"][number] {
+	if (!isRecord(value)) return false;
+	const { id, userId, device, csrfToken, alive } = value;
+	return typeof id === "string" && typeof userId === "string" && typeof device === "string" && typeof alive === "boolean" && (csrfToken === undefined || typeof csrfToken === "string");
+}
+
+export function parseSessionsSnapshot(value: unknown): SessionsSnapshot | undefined {
+	if (!isRecord(value)) return undefined;
+	const sessions = arrayOf(value.sessions, isSessionSnapshot);
+	const accessTokens = entriesOf(value.accessTokens, isTokenRecord);
+	const refreshTokens = entriesOf(value.refreshTokens, isRefreshRecord);
+	return sessions && accessTokens && refreshTokens && { sessions, accessTokens, refreshTokens };
+}

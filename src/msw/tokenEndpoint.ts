@@ -3,6 +3,10 @@ import { oauthError, tokenResponse } from "./responses.js";
 import type { SessionStore } from "./sessions.js";
 
 export type TokenEndpointContext = {
+	/** Runs a read-and-update of the backend's state with nothing awaited in between (see `PersistedState`). */
+	transact<T>(fn: () => T): T;
+	/** Resolves once `token` is known to this instance, or after a short bound (see `createMockAuthServer`). */
+	awaitCredential(token: string): Promise<void>;
 	sessions: SessionStore;
 	counters: CounterControls;
 	accessTokenTtlMs: number;
@@ -35,18 +39,21 @@ export async function tokenEndpoint(request: Request, context: TokenEndpointCont
 	const refreshToken = form.get("refresh_token");
 	if (!refreshToken) return oauthError("invalid_request", "The refresh_token parameter is missing");
 
-	const result = sessions.rotate(refreshToken);
-	if (!result.ok) {
-		if (result.reason === "reused") counters.increment("reuseDetections");
-		return oauthError("invalid_grant", rejectionDescriptions[result.reason]);
-	}
-	counters.increment("refreshSuccesses");
-	return tokenResponse({
-		access_token: result.tokens.accessToken,
-		token_type: "Bearer",
-		expires_in: Math.ceil(context.accessTokenTtlMs / 1000),
-		refresh_token: result.tokens.refreshToken,
-		refresh_expires_in: Math.ceil(context.refreshTokenTtlMs / 1000),
+	await context.awaitCredential(refreshToken);
+	return context.transact(() => {
+		const result = sessions.rotate(refreshToken);
+		if (!result.ok) {
+			if (result.reason === "reused") counters.increment("reuseDetections");
+			return oauthError("invalid_grant", rejectionDescriptions[result.reason]);
+		}
+		counters.increment("refreshSuccesses");
+		return tokenResponse({
+			access_token: result.tokens.accessToken,
+			token_type: "Bearer",
+			expires_in: Math.ceil(context.accessTokenTtlMs / 1000),
+			refresh_token: result.tokens.refreshToken,
+			refresh_expires_in: Math.ceil(context.refreshTokenTtlMs / 1000),
+		});
 	});
 }
 

@@ -1,0 +1,23 @@
+import type { SessionStore } from "../../src/index.js";
+import type { MockDocument, MockUser } from "../../src/msw/index.js";
+import type { ClientKind } from "./settings.js";
+
+export type DocumentList = { data: MockDocument[]; user: MockUser };
+
+/** What `auth.login` and `auth.sso` answer. */
+export type SignedIn = { accessToken: string; refreshToken: string; expiresAt: number; user: MockUser; csrfToken?: string };
+
+/** The app's API layer: the same calls over tokenflight or over the naive client, so only the client differs. */
+export type AppApi = {
+	readonly kind: ClientKind;
+	/** tokenflight's session store; the naive client keeps a look-alike so the status pill works for both. */
+	readonly session: SessionStore;
+	info(): Promise<{ data: { user: MockUser } }>;
+	listDocuments(limit?: number): Promise<DocumentList>;
+	recentDocuments(): Promise<DocumentList>;
+	createDocument(title: string): Promise<{ data: MockDocument }>;
+	/** Whether bearer tokens are stored (cookie mode: whether the CSRF cookie is there). */
+	hasCredentials(): Promise<boolean>;
+	signIn(signedIn: SignedIn): Promise<void>;
+	logout(): Promise<void>;
+};

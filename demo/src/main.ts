@@ -1,0 +1,124 @@
+import type { SessionReason } from "../../src/index.js";
+import { createApp } from "./app.js";
+import type { AppApi } from "./appApi.js";
+import { startBackend } from "./backend.js";
+import { createEventLog } from "./eventLog.js";
+import { createNaiveApi } from "./naiveApi.js";
+import { createScenarios } from "./scenarios.js";
+import { readSettings } from "./settings.js";
+import type { ClientKind } from "./settings.js";
+import { markReauthReload, takeReauthReason } from "./storedSession.js";
+import { createToasts } from "./toasts.js";
+import { createTokenflightApi } from "./tokenflightApi.js";
+import { createView } from "./view.js";
+
+const settings = readSettings();
+const log = createEventLog();
+const view = createView();
+const toasts = createToasts(view.toasts, log);
+
+function renderLog(): void {
+	const { reloads, toastsTotal } = log.counters();
+	view.log(log.entries(), `${reloads} reload${reloads === 1 ? "" : "s"} · ${toastsTotal} toast${toastsTotal === 1 ? "" : "s"}`);
+}
+log.subscribe(renderLog);
+
+log.pageLoaded(`${settings.client === "naive" ? "naive ky client" : "tokenflight"}, ${settings.mode}${settings.store === "indexedDB" ? ", IndexedDB tokens" : ""}`);
+const reauthReason = takeReauthReason();
+view.client(settings.client, settings.mode);
+
+function reauthenticate(reason: SessionReason): void {
+	markReauthReload(reason);
+	log.reloading(reason);
+	setTimeout(() => location.reload(), settings.reauthDelayMs);
+}
+
+let naiveReloading = false;
+function createApi(): AppApi {
+	if (settings.client === "tokenflight") return createTokenflightApi({ mode: settings.mode, store: settings.store, reauthenticate });
+	return createNaiveApi({
+		mode: settings.mode,
+		onUnauthorized() {
+			// Every 401 navigates again; the log counts the page going away once.
+			if (naiveReloading) return;
+			naiveReloading = true;
+			markReauthReload("unauthorized");
+			log.reloading("401 → location.replace");
+		},
+	});
+}
+
+// window.demo exists from the first line of script, `ready` first; the actions join once the backend runs.
+const demoGlobal: Record<string, unknown> = {};
+Object.assign(window, { demo: demoGlobal });
+
+async function start(): Promise<void> {
+	const backend = await startBackend();
+	const api = createApi();
+	const app = createApp({ settings, backend, api, log, toasts, view });
+	const scenarios = createScenarios({ app, api, backend, log });
+
+	function renderStats(): void {
+		const { refreshCalls, reuseDetections, maxConcurrentRefreshes, requests } = backend.counters;
+		const unauthorized = Object.values(requests).reduce((sum, byStatus) => sum + (byStatus[401] ?? 0), 0);
+		view.stats(
+			`Backend · refreshes <b>${refreshCalls}</b> · reuse <b>${reuseDetections}</b> · ` +
+				`peak <b>${maxConcurrentRefreshes}</b> · 401s <b>${unauthorized}</b>`,
+		);
+	}
+	setInterval(renderStats, 500);
+
+	const actions: Record<string, () => unknown> = {
+		expire: scenarios.expireAccessToken,
+		burst: () => scenarios.burst(20),
+		switch: scenarios.switchIdentity,
+		revoke: scenarios.revokeRefreshToken,
+		network: scenarios.tokenNetworkErrorNext,
+		reject: scenarios.rejectEverySession,
+		tab: scenarios.openSecondTab,
+		reset: scenarios.reset,
+	};
+	document.addEventListener("click", (event) => {
+		const target = (event.target as HTMLElement | null)?.closest<HTMLElement>("[data-scenario],[data-client],[data-sign-in],#logout,#new-document");
+		if (!target) return;
+		const { scenario, client, signIn } = target.dataset;
+		if (scenario !== undefined) void actions[scenario]?.();
+		else if (client !== undefined && client !== settings.client) scenarios.setClient(client as ClientKind);
+		else if (signIn !== undefined) void app.signIn(signIn);
+		else if (target.id === "logout") void app.logout();
+		else if (target.id === "new-document") void app.createDocument();
+	});
+
+	// For tests and the console: the same actions as the buttons, plus read access to what the page knows.
+	const demo = {
+		settings,
+		backend,
+		...scenarios,
+		refetch: app.refetch,
+		createDocument: app.createDocument,
+		signIn: app.signIn,
+		logout: app.logout,
+		log: () => log.entries(),
+		counters: () => JSON.parse(JSON.stringify({ ...backend.counters, requests: backend.counters.requests })) as unknown,
+		state: () => ({
+			view: app.state.view,
+			user: app.state.user?.id ?? null,
+			documents: app.state.documents.length,
+			session: api.session.getSnapshot(),
+			...log.counters(),
+			toastsOnScreen: document.querySelectorAll(".toast").length,
+		}),
+	};
+	Object.assign(demoGlobal, demo);
+
+	await app.boot(reauthReason);
+	renderStats();
+}
+
+const ready = start();
+demoGlobal.ready = ready;
+ready.catch((error: unknown) => {
+	log.add("error", `demo failed to start: ${error instanceof Error ? error.message : String(error)}`);
+	console.error(error);
+});
+renderLog();

@@ -1,0 +1,80 @@
+import type { MockAuthServer } from "../../src/msw/index.js";
+import type { App } from "./app.js";
+import type { AppApi } from "./appApi.js";
+import type { EventLog } from "./eventLog.js";
+import { saveClientKind } from "./settings.js";
+import type { ClientKind } from "./settings.js";
+import { tokensKey } from "./storedSession.js";
+
+export type ScenarioOptions = { app: App; api: AppApi; backend: MockAuthServer; log: EventLog };
+
+/**
+ * What happens to the app from outside (the portal, the IdP, the network, the user opening tabs) followed by
+ * what the app does next, as when the user comes back to the tab: refetch.
+ */
+export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
+	function currentUser(): string {
+		return app.state.user?.id ?? backend.portalUser ?? "alice";
+	}
+
+	return {
+		async expireAccessToken(): Promise<void> {
+			backend.expireAccessTokens();
+			log.add("action", "backend: every access token expired");
+			await app.refetch();
+		},
+		burst: (count = 20) => app.burst(count),
+		async switchIdentity(): Promise<void> {
+			const from = currentUser();
+			const to = from === "alice" ? "bob" : "alice";
+			backend.switchIdentity(from, to);
+			log.add("action", `portal: ${from} logged out of all apps, ${to} signed in`);
+			log.add("info", "back to this tab: the app refetches");
+			await app.refetch();
+		},
+		async revokeRefreshToken(): Promise<void> {
+			const user = currentUser();
+			const ended = backend.logoutEverywhere(user);
+			log.add("action", `IdP: ${ended} session(s) of ${user} revoked; the portal stays signed in`);
+			await app.refetch();
+		},
+		async tokenNetworkErrorNext(): Promise<void> {
+			backend.failNext("token", "network");
+			backend.expireAccessTokens();
+			log.add("action", "token endpoint: the next call fails with a network error; access tokens expired");
+			await app.refetch();
+		},
+		async rejectEverySession(): Promise<void> {
+			// Finite, so the naive client's reload loop ends by itself after a while.
+			for (const route of ["documents.list", "auth.info", "documents.create"] as const) backend.failNext(route, 401, 40);
+			backend.failNext("token", 400, 40);
+			log.add("action", "backend: every API call answers 401, every refresh invalid_grant (next 40 calls)");
+			await app.refetch();
+		},
+		openSecondTab(): Window | null {
+			log.add("action", "opening a second tab");
+			// noopener: a tab opened with an opener gets a copy of this one's sessionStorage (event log, tokenflight's tab id, backend slot).
+			return window.open(location.href, "_blank", "noopener");
+		},
+		setClient(kind: ClientKind): void {
+			saveClientKind(kind);
+			log.add("action", `switching to the ${kind === "naive" ? "naive ky client" : "tokenflight client"}`);
+			location.reload();
+		},
+		async reset(): Promise<void> {
+			await api.logout();
+			backend.reset();
+			backend.setPortalUser("alice");
+			for (const key of [tokensKey, "demo:user", "demo:cookie-user", "tokenflight:reauth", "__msw-cookie-store__"]) localStorage.removeItem(key);
+			document.cookie = "csrfToken=; Max-Age=0; Path=/";
+			// The backend's own keys stay: its reset already starts a new epoch that every tab adopts.
+			const writer = sessionStorage.getItem("demo:backend-writer");
+			sessionStorage.clear();
+			if (writer !== null) sessionStorage.setItem("demo:backend-writer", writer);
+			log.add("action", "sandbox reset: portal signed in as alice, everything else forgotten");
+			location.reload();
+		},
+	};
+}
+
+export type Scenarios = ReturnType<typeof createScenarios>;

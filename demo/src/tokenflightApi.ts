@@ -1,0 +1,45 @@
+import { createClient, oauthRefresh, storageTokenStore } from "../../src/index.js";
+import type { SessionReason } from "../../src/index.js";
+import type { AppApi, DocumentList, SignedIn } from "./appApi.js";
+import { indexedDbTokenStore } from "./indexedDbTokenStore.js";
+import type { AuthMode, TokenStoreKind } from "./settings.js";
+import { hasCsrfCookie, tokensKey } from "./storedSession.js";
+
+export type TokenflightApiOptions = {
+	mode: AuthMode;
+	store: TokenStoreKind;
+	/** Called once per episode when the session cannot be recovered; it navigates, so it returns nothing. */
+	reauthenticate(reason: SessionReason): void;
+};
+
+/** The app's API over tokenflight: refresh is single-flighted across tabs, and a dead session stalls requests instead of failing them. */
+export function createTokenflightApi({ mode, store: storeKind, reauthenticate }: TokenflightApiOptions): AppApi {
+	const store = storeKind === "indexedDB" ? indexedDbTokenStore() : storageTokenStore(localStorage, tokensKey);
+	const client = createClient({
+		baseUrl: `${location.origin}/api/`,
+		auth:
+			mode === "cookie"
+				? { type: "cookie", csrf: { cookie: "csrfToken", header: "x-csrf-token" } }
+				: {
+						type: "bearer",
+						store,
+						refresh: oauthRefresh({ tokenEndpoint: new URL("/oauth/token", location.origin).href, clientId: "demo" }),
+					},
+		identity: (response) => response.headers.get("x-user-id"),
+		reauthenticate,
+	});
+
+	return {
+		kind: "tokenflight",
+		session: client.session,
+		info: () => client.post("auth.info"),
+		listDocuments: (limit) => client.post<DocumentList>("documents.list", limit === undefined ? {} : { limit }),
+		recentDocuments: () => client.get<DocumentList>("documents?limit=3"),
+		createDocument: (title) => client.post("documents.create", { title }),
+		hasCredentials: async () => (mode === "cookie" ? hasCsrfCookie() : (await store.get()) !== null),
+		async signIn({ accessToken, refreshToken, expiresAt, user }: SignedIn) {
+			await client.signIn(mode === "bearer" ? { accessToken, refreshToken, expiresAt } : undefined, user.id);
+		},
+		logout: () => client.logout(),
+	};
+}

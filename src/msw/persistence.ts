@@ -1,0 +1,70 @@
+import { randomId } from "./random.js";
+
+/**
+ * Where a mock backend keeps its state between page loads and shares it between instances (tabs).
+ * `save` gets this instance's whole state; `load` returns every saved state there is (one, or an array of
+ * them when each instance writes its own slot), or nothing yet. The server merges all of them.
+ */
+export type MockAuthPersistence = {
+	load(): unknown;
+	save(state: unknown): void;
+};
+
+export type StoragePersistenceOptions = {
+	/** Prefix of the storage keys. @default "tokenflight:mock-auth" */
+	key?: string;
+	/**
+	 * This instance's slot. Keep one per tab (e.g. an id in sessionStorage) so reloads reuse it; two
+	 * instances must never share one. @default a random id
+	 */
+	writer?: string;
+};
+
+/**
+ * Persistence in a Web Storage: with `localStorage`, every tab of the origin and every reload sees one backend,
+ * as a real server would be. Each instance writes only its own key and reads everyone's: tabs see each other's
+ * writes late and in whole values, so one shared key would let a tab's stale write erase another tab's change.
+ * Unreadable or unwritable storage degrades to a backend per page.
+ */
+export function storagePersistence(storage: Pick<Storage, "getItem" | "setItem" | "key" | "length">, options: StoragePersistenceOptions = {}): MockAuthPersistence {
+	const prefix = `${options.key ?? "tokenflight:mock-auth"}:`;
+	const own = `${prefix}${options.writer ?? randomId("w", 8)}`;
+	// Parsed values by key, reused while the text is unchanged: the server skips states it has already merged.
+	const parsed = new Map<string, { raw: string; value: unknown }>();
+
+	return {
+		load() {
+			const states: unknown[] = [];
+			try {
+				for (let i = 0; i < storage.length; i++) {
+					const key = storage.key(i);
+					if (key === null || !key.startsWith(prefix)) continue;
+					const raw = storage.getItem(key);
+					if (raw === null) continue;
+					const cached = parsed.get(key);
+					if (cached?.raw === raw) {
+						states.push(cached.value);
+						continue;
+					}
+					try {
+						const value: unknown = JSON.parse(raw);
+						parsed.set(key, { raw, value });
+						states.push(value);
+					} catch {
+						// Another writer's garbage is skipped; the server keeps what it knows.
+					}
+				}
+			} catch {
+				return undefined;
+			}
+			return states;
+		},
+		save(state) {
+			try {
+				storage.setItem(own, JSON.stringify(state));
+			} catch {
+				// A full or blocked storage leaves this page with its own in-memory backend.
+			}
+		},
+	};
+}

@@ -1,0 +1,163 @@
+import { mkdir } from "node:fs/promises";
+import { chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { startDemoServer } from "../../../demo/serve.mjs";
+import type { DemoServer } from "../../../demo/serve.mjs";
+
+const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"];
+
+/** What `window.demo.state()` returns. */
+export type DemoState = {
+	view: "loading" | "workspace" | "signedOut";
+	user: string | null;
+	documents: number;
+	session: { status: string; identity?: string; reason?: string };
+	pageLoads: number;
+	reloads: number;
+	toastsTotal: number;
+	toastsThisPage: number;
+	toastsOnScreen: number;
+};
+
+/** The mock backend's counters as the demo persists them in localStorage. */
+export type PersistedCounters = {
+	refreshCalls: number;
+	refreshSuccesses: number;
+	reuseDetections: number;
+	maxConcurrentRefreshes: number;
+	requests: Record<string, Record<string, number>>;
+};
+
+/** A page of the demo, with its loads counted by the browser itself rather than by the page. */
+export type DemoPage = { page: Page; loads(): number };
+
+/**
+ * One demo server and one Chromium per test file; a fresh context (storage, Service Worker, cookies) per test.
+ * The demo runs the rollup output (dist/): `npm run build` first.
+ */
+export function useDemoBrowser() {
+	let server: DemoServer;
+	let browser: Browser;
+	let context: BrowserContext | undefined;
+
+	beforeAll(async () => {
+		server = await startDemoServer({ port: 0 });
+		browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: launchArgs });
+	});
+	beforeEach(async () => {
+		context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+	});
+	afterEach(async () => {
+		// Bounded: a context whose pages are mid-navigation has been seen to hang on close; afterAll closes the browser anyway.
+		await Promise.race([context?.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+		context = undefined;
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.close();
+	});
+
+	return {
+		get url() {
+			return server.url;
+		},
+		get context(): BrowserContext {
+			if (!context) throw new Error("No browser context outside a test");
+			return context;
+		},
+		/** Opens the demo in a new tab of this test's context and waits until it has booted. */
+		async open(query = ""): Promise<DemoPage> {
+			const page = await this.context.newPage();
+			return watch(page, () => page.goto(`${server.url}${query}`));
+		},
+	};
+}
+
+/** Counts the page's loads from now on, runs `navigate`, and waits for the demo to boot. */
+export async function watch(page: Page, navigate: () => Promise<unknown>): Promise<DemoPage> {
+	let loads = 0;
+	page.on("load", () => loads++);
+	page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+	await navigate();
+	await ready(page);
+	return { page, loads: () => loads };
+}
+
+/** Waits for the current document's boot (after a reload, the new document's). */
+export async function ready(page: Page, timeout = 15_000): Promise<void> {
+	await page.waitForFunction(() => (window as unknown as { demo?: { state?: unknown } }).demo?.state !== undefined, null, { timeout });
+	await page.evaluate(() => (window as unknown as { demo: { ready: Promise<void> } }).demo.ready);
+}
+
+export function demoState(page: Page): Promise<DemoState> {
+	return page.evaluate(() => (window as unknown as { demo: { state(): DemoState } }).demo.state());
+}
+
+/**
+ * Read straight from localStorage: the mock's own persisted state, one key per tab. Each key holds every
+ * counter slot its tab knew of, so a slot's value is its largest anywhere, and the totals are sums over slots.
+ */
+export async function persistedCounters(page: Page): Promise<PersistedCounters> {
+	return page.evaluate(() => {
+		type Slot = Omit<PersistedCounters, "requests"> & { requests: Record<string, Record<string, number>> };
+		const states: { epoch: number; counters: Record<string, Slot> }[] = [];
+		for (let i = 0; i < localStorage.length; i++) {
+			const key = localStorage.key(i);
+			if (key?.startsWith("demo:backend:")) states.push(JSON.parse(localStorage.getItem(key) ?? "null"));
+		}
+		if (states.length === 0) throw new Error("The demo has not persisted its backend yet");
+		const epoch = Math.max(...states.map((state) => state.epoch));
+		const slots = new Map<string, Slot>();
+		for (const state of states.filter((candidate) => candidate.epoch === epoch)) {
+			for (const [id, slot] of Object.entries(state.counters)) {
+				const known = slots.get(id);
+				if (!known || slot.refreshCalls + Object.values(slot.requests).flatMap(Object.values).reduce((a, b) => a + b, 0) >= known.refreshCalls + Object.values(known.requests).flatMap(Object.values).reduce((a, b) => a + b, 0)) {
+					slots.set(id, slot);
+				}
+			}
+		}
+		const total: PersistedCounters = { refreshCalls: 0, refreshSuccesses: 0, reuseDetections: 0, maxConcurrentRefreshes: 0, requests: {} };
+		for (const slot of slots.values()) {
+			total.refreshCalls += slot.refreshCalls;
+			total.refreshSuccesses += slot.refreshSuccesses;
+			total.reuseDetections += slot.reuseDetections;
+			total.maxConcurrentRefreshes = Math.max(total.maxConcurrentRefreshes, slot.maxConcurrentRefreshes);
+			for (const [route, byStatus] of Object.entries(slot.requests)) {
+				const sum = (total.requests[route] ??= {});
+				for (const [status, n] of Object.entries(byStatus)) sum[status] = (sum[status] ?? 0) + n;
+			}
+		}
+		return total;
+	});
+}
+
+export function count(counters: PersistedCounters, route: string, status: number): number {
+	return counters.requests[route]?.[String(status)] ?? 0;
+}
+
+/** Polls `check` until it returns true; fails with `message` after `timeout`. */
+export async function until(check: () => Promise<boolean> | boolean, message: string, timeout = 15_000): Promise<void> {
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		try {
+			if (await check()) return;
+		} catch {
+			// A page in the middle of a reload cannot be evaluated; try again.
+		}
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms: ${message}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+/** Waits until the page has been loaded `loads` times and has booted in the `view` it should end in. */
+export async function settledIn(demo: DemoPage, view: DemoState["view"], loads: number, timeout = 20_000): Promise<DemoState> {
+	await until(async () => demo.loads() >= loads && (await demoState(demo.page)).view === view, `${loads} loads ending in "${view}"`, timeout);
+	await ready(demo.page);
+	return demoState(demo.page);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+	await mkdir("test-results/screenshots", { recursive: true });
+	await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+}
