@@ -93,6 +93,8 @@ export function createClient(options: ClientOptions): Client {
 	let statusBeforeRefresh = state.store.getSnapshot().status;
 
 	const tabs = createTabSync(options.tabs, onTabMessage);
+	// Fingerprints (never the tokens) of refresh tokens other tabs have rotated away.
+	const rotatedElsewhere = new Set<string>();
 	// With tabs coordinated, the loop guard's budget is shared through localStorage (see ReloadGuard.tryAttempt).
 	const guard = createReloadGuard({
 		...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}),
@@ -108,7 +110,12 @@ export function createClient(options: ClientOptions): Client {
 				retry: bearer.refreshRetry,
 				timeoutMs: bearer.refreshTimeoutMs,
 				lock: tabs?.lock,
+				settleMs: tabs?.lock ? 50 : 0,
+				rotatedElsewhere: (refreshToken) => rotatedElsewhere.has(fingerprint(refreshToken)),
 				isUsable: (tokens) => !isExpiring(tokens),
+				onStored(_tokens, rotated) {
+					tabs?.publish({ type: "tokens", rotated: rotated === undefined ? undefined : fingerprint(rotated) });
+				},
 				onStart() {
 					const { status } = state.store.getSnapshot();
 					if (status === "reauthenticating" || status === "signedOut") return;
@@ -117,10 +124,7 @@ export function createClient(options: ClientOptions): Client {
 				},
 				// Runs before any waiting request resumes, so they all see the outcome's state.
 				onSettled(outcome) {
-					if (outcome.type === "ok" && outcome.refreshed) {
-						lastIssued = { accessToken: outcome.tokens.accessToken, at: Date.now() };
-						tabs?.publish({ type: "tokens" });
-					}
+					if (outcome.type === "ok" && outcome.refreshed) lastIssued = { accessToken: outcome.tokens.accessToken, at: Date.now() };
 					if (outcome.type === "rejected") {
 						enterReauthentication("refresh-failed", outcome.staleAccessToken);
 						return;
@@ -252,7 +256,7 @@ export function createClient(options: ClientOptions): Client {
 				}
 				break;
 			case "tokens":
-				// The shared store already holds them; a tab waiting on a reauthentication could replay now.
+				if (message.rotated !== undefined) rotatedElsewhere.add(message.rotated);
 				break;
 		}
 	}

@@ -23,6 +23,7 @@ export type { ReloadGuardOptions } from "./session/reloadGuard.js";
 export type { SessionListener, SessionReason, SessionSnapshot, SessionStatus, SessionStore } from "./session/sessionState.js";
 export type { TabsOptions } from "./tabs/tabSync.js";
 export { cookieTokenStore, memoryTokenStore, storageTokenStore } from "./tokens/tokenStores.js";
+export { indexedDbTokenStore } from "./tokens/indexedDbTokenStore.js";
 export type { StorageLike } from "./tokens/tokenStores.js";
 export type { TokenSet, TokenStore } from "./tokens/types.js";
 export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";

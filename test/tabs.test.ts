@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createClient, storageTokenStore, type Client, type ClientOptions } from "../src/index.js";
+import { createClient, storageTokenStore, type Client, type ClientOptions, type TokenSet, type TokenStore } from "../src/index.js";
 import { baseUrl, createBackend, settle } from "./helpers/backend.js";
 import { useMswServer } from "./helpers/msw.js";
 import { memoryStorage } from "./helpers/storage.js";
@@ -152,6 +152,24 @@ describe("tabs", () => {
 		backend.expireAll();
 		await Promise.all(Array.from({ length: 10 }, () => tab.get("x")));
 		expect(backend.refreshTokensUsed).toEqual(["rt-1", "rt-2"]);
+		expect(backend.reuseDetections).toBe(0);
+	});
+	it("should wait for a lagging store instead of presenting a refresh token another tab rotated", async () => {
+		const backend = createBackend();
+		server.use(backend.handler);
+		const { openTab, store } = browser(backend);
+		await store.set(backend.issue());
+		backend.expireAll();
+		// Tab B's view of localStorage lags behind tab A's writes, as Chromium's does between processes.
+		const stale: TokenSet | null = (await store.get()) ?? null;
+		let lagging = true;
+		const laggingStore: TokenStore = { get: () => (lagging ? stale : store.get()), set: (tokens) => store.set(tokens), clear: () => store.clear() };
+		const a = openTab().client;
+		const b = openTab({ auth: { type: "bearer", store: laggingStore, refresh: backend.refresh } }).client;
+		await a.get("first");
+		setTimeout(() => (lagging = false), 150);
+		await expect(b.get<{ path: string }>("second")).resolves.toMatchObject({ path: "/api/second" });
+		expect(backend.refresh).toHaveBeenCalledTimes(1);
 		expect(backend.reuseDetections).toBe(0);
 	});
 });

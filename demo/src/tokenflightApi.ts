@@ -1,7 +1,6 @@
-import { createClient, oauthRefresh, storageTokenStore } from "../../src/index.js";
+import { createClient, indexedDbTokenStore, oauthRefresh, storageTokenStore } from "../../src/index.js";
 import type { SessionReason } from "../../src/index.js";
 import type { AppApi, DocumentList, SignedIn } from "./appApi.js";
-import { indexedDbTokenStore } from "./indexedDbTokenStore.js";
 import type { AuthMode, TokenStoreKind } from "./settings.js";
 import { hasCsrfCookie, tokensKey } from "./storedSession.js";
 
@@ -14,7 +13,7 @@ export type TokenflightApiOptions = {
 
 /** The app's API over tokenflight: refresh is single-flighted across tabs, and a dead session stalls requests instead of failing them. */
 export function createTokenflightApi({ mode, store: storeKind, reauthenticate }: TokenflightApiOptions): AppApi {
-	const store = storeKind === "indexedDB" ? indexedDbTokenStore() : storageTokenStore(localStorage, tokensKey);
+	const store = storeKind === "indexedDB" ? indexedDbTokenStore("demo-tokens") : storageTokenStore(localStorage, tokensKey);
 	const client = createClient({
 		baseUrl: `${location.origin}/api/`,
 		auth:

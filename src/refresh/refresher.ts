@@ -30,7 +30,7 @@ export type RefreshRetryOptions = {
 export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export type RefreshOutcome =
-	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
+	| { type: "ok"; tokens: TokenSet; refreshed: boolean; rotated?: string | undefined }
 	| { type: "rejected"; cause?: unknown; staleAccessToken?: string | undefined }
 	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError };
 
@@ -42,7 +42,15 @@ export type RefresherOptions = {
 	lock?: LockRunner | undefined;
 	/** Whether tokens found in the store are fresh enough to use without refreshing. */
 	isUsable: (tokens: TokenSet) => boolean;
+	/**
+	 * True when another tab has announced that it rotated this refresh token away. localStorage reaches other
+	 * tabs a moment after a write, so the next lock holder can read tokens that are already spent.
+	 */
+	rotatedElsewhere?: (refreshToken: string) => boolean;
+	/** How long the lock holder keeps the lock after storing new tokens, so the write reaches other tabs first. @default 0 */
+	settleMs?: number;
 	onStart?: () => void;
+	onStored?: (tokens: TokenSet, rotated: string | undefined) => void;
 	onSettled?: (outcome: RefreshOutcome) => void;
 };
 
@@ -68,7 +76,7 @@ export function createRefresher(options: RefresherOptions) {
 
 	async function run(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
 		// Re-read inside the lock: another tab (or an earlier flight) may already have replaced the stale token.
-		const stored = (await store.get()) ?? null;
+		const stored = await readSettled();
 		if (stored && stored.accessToken !== staleAccessToken && isUsable(stored)) {
 			return { type: "ok", tokens: stored, refreshed: false };
 		}
@@ -83,6 +91,18 @@ export function createRefresher(options: RefresherOptions) {
 			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
 			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
 		}
+	}
+
+	// A stored refresh token that another tab announced as rotated means our copy of the store lags behind:
+	// wait for the write to arrive (bounded) rather than present a spent token.
+	async function readSettled(): Promise<TokenSet | null> {
+		let stored = (await store.get()) ?? null;
+		for (let waited = 0; stored?.refreshToken !== undefined && options.rotatedElsewhere?.(stored.refreshToken) && waited < 2_000; waited += 20) {
+			await sleep(20, disposeController.signal);
+			stored = (await store.get()) ?? null;
+		}
+		if (stored?.refreshToken !== undefined && options.rotatedElsewhere?.(stored.refreshToken)) consumed.add(stored.refreshToken);
+		return stored;
 	}
 
 	async function attemptOnce(
@@ -117,7 +137,11 @@ export function createRefresher(options: RefresherOptions) {
 			if (refreshToken !== undefined && next.refreshToken !== refreshToken) consumed.add(refreshToken);
 			// Stored before any waiting request is retried, so a retry can never race an older token.
 			await store.set(next);
-			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
+			const rotated = refreshToken !== undefined && next.refreshToken !== refreshToken ? refreshToken : undefined;
+			// Announced while still holding the lock, so the next holder can tell a stale read from a fresh one.
+			options.onStored?.(next, rotated);
+			if (options.settleMs) await sleep(options.settleMs, disposeController.signal);
+			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true, rotated } };
 		} catch (error) {
 			const kind = classifyRefreshError(error);
 			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };

@@ -2,7 +2,8 @@ import type { LockRunner } from "../refresh/refresher.js";
 import { webLockRunner, type LockManagerLike } from "./webLock.js";
 
 export type TabMessage =
-	| { type: "tokens" }
+	/** `rotated`: fingerprint of the refresh token that refresh consumed, so other tabs can spot a stale read of it. */
+	| { type: "tokens"; rotated?: string | undefined }
 	| { type: "logout" }
 	| { type: "identity"; identity: string }
 	| { type: "signed-in"; identity?: string | undefined };
@@ -103,5 +104,9 @@ function isTabMessage(value: unknown): value is TabMessage {
 	if (typeof value !== "object" || value === null) return false;
 	const { type } = value as { type?: unknown };
 	if (type === "identity") return typeof (value as { identity?: unknown }).identity === "string";
-	return type === "tokens" || type === "logout" || type === "signed-in";
+	if (type === "tokens") {
+		const { rotated } = value as { rotated?: unknown };
+		return rotated === undefined || typeof rotated === "string";
+	}
+	return type === "logout" || type === "signed-in";
 }
