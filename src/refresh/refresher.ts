@@ -30,7 +30,7 @@ export type RefreshRetryOptions = {
 export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export type RefreshOutcome =
-	| { type: "ok"; tokens: TokenSet; refreshed: boolean; rotated?: string | undefined }
+	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
 	| { type: "rejected"; cause?: unknown; staleAccessToken?: string | undefined }
 	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError };
 
@@ -141,7 +141,7 @@ export function createRefresher(options: RefresherOptions) {
 			// Announced while still holding the lock, so the next holder can tell a stale read from a fresh one.
 			options.onStored?.(next, rotated);
 			if (options.settleMs) await sleep(options.settleMs, disposeController.signal);
-			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true, rotated } };
+			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
 		} catch (error) {
 			const kind = classifyRefreshError(error);
 			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };

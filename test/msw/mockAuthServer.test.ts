@@ -3,7 +3,7 @@ import { setupServer } from "msw/node";
 import { describe, it, expect, beforeAll, afterEach, afterAll, vi } from "vitest";
 import { createMockAuthServer } from "../../src/msw/index.js";
 import type { LoginResult } from "../../src/msw/index.js";
-import { createBrowserFetch } from "./browserFetch.js";
+import { pageCookieJar } from "../helpers/pageFetch.js";
 
 const origin = "https://app.example";
 const api = `${origin}/api`;
@@ -325,7 +325,7 @@ describe("cookie sessions", () => {
 	});
 
 	it("a browser-like client that omits credentials on bearer calls keeps its cookie session", async () => {
-		const browser = createBrowserFetch();
+		const browser = pageCookieJar();
 		const login = await (await browser.fetch(`${api}/auth.login`, { method: "POST", body: JSON.stringify({ user: "alice", mode: "cookie" }) })).json();
 		const bearerCall = (credentials: RequestCredentials) =>
 			browser.fetch(`${api}/auth.info`, { method: "POST", credentials, headers: { authorization: `Bearer ${login.accessToken}` } });
