@@ -7,7 +7,7 @@ export type SessionCallbacks = {
 	onSessionEnded?: (snapshot: SessionSnapshot) => void;
 	/** The session entered `reauthenticating`: a reload or redirect is under way; hide spinners, show nothing alarming. */
 	onReauthenticating?: (reason: SessionReason | undefined) => void;
-	/** A different user was seen than the one before. */
+	/** A different user was seen than the one before (typically after a re-authentication). */
 	onIdentityChanged?: (identity: string | undefined, previous: string | undefined) => void;
 };
 
@@ -17,6 +17,8 @@ export type SessionCallbacks = {
  */
 export function watchSession(session: SessionStore, callbacks: SessionCallbacks): () => void {
 	let previous = session.getSnapshot();
+	// The last user seen: across a re-authentication the identity goes through `undefined` before the next one.
+	let lastIdentity = previous.identity;
 	return session.subscribe((snapshot) => {
 		const before = previous;
 		previous = snapshot;
@@ -25,8 +27,9 @@ export function watchSession(session: SessionStore, callbacks: SessionCallbacks)
 			if (snapshot.status === "signedOut") callbacks.onSessionEnded?.(snapshot);
 			if (snapshot.status === "reauthenticating") callbacks.onReauthenticating?.(snapshot.reason);
 		}
-		if (snapshot.identity !== before.identity && before.identity !== undefined && snapshot.identity !== undefined) {
-			callbacks.onIdentityChanged?.(snapshot.identity, before.identity);
+		if (snapshot.identity !== undefined && snapshot.identity !== lastIdentity) {
+			if (lastIdentity !== undefined) callbacks.onIdentityChanged?.(snapshot.identity, lastIdentity);
+			lastIdentity = snapshot.identity;
 		}
 	});
 }
