@@ -30,3 +30,5 @@ export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
 export type { OAuthRefreshOptions } from "./oauth/oauthRefresh.js";
 export { watchSession } from "./session/watchSession.js";
 export type { SessionCallbacks } from "./session/watchSession.js";
+export { redirectTo } from "./core/redirectTo.js";
+export type { RedirectOptions } from "./core/redirectTo.js";

@@ -173,3 +173,22 @@ describe("tabs", () => {
 		expect(backend.reuseDetections).toBe(0);
 	});
 });
+
+describe("tabs without browser features", () => {
+	it("should work per tab when BroadcastChannel and Web Locks are missing", async () => {
+		vi.stubGlobal("BroadcastChannel", undefined);
+		try {
+			const backend = createBackend();
+			server.use(backend.handler);
+			const tokens = backend.issue();
+			backend.expireAll();
+			const client = createClient({ baseUrl, auth: { type: "bearer", store: storageTokenStore(memoryStorage()), refresh: backend.refresh }, tabs: { name: "bare", visibility: null } });
+			opened.push(client);
+			await client.signIn(tokens);
+			await Promise.all([client.get("a"), client.get("b")]);
+			expect(backend.refresh).toHaveBeenCalledTimes(1);
+		} finally {
+			vi.unstubAllGlobals();
+		}
+	});
+});
