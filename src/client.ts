@@ -4,7 +4,7 @@ import { abortable, createGate, type Gate } from "./core/deferred.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
 import { mapTransportError, readJson } from "./core/responses.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
-import { AuthenticationError } from "./errors.js";
+import { AuthenticationError, HttpError } from "./errors.js";
 import { createRefresher, type RefreshFunction, type RefreshRetryOptions } from "./refresh/refresher.js";
 import { fingerprint } from "./session/fingerprint.js";
 import { createReloadGuard, persistentTabId, type ReloadGuardOptions } from "./session/reloadGuard.js";
@@ -90,6 +90,9 @@ export function createClient(options: ClientOptions): Client {
 	const disposeController = new AbortController();
 
 	let gate: Gate | null = null;
+	// Bumped by every sign-out and every completed in-place sign-in, so late results of an older session are dropped.
+	let sessionEpoch = 0;
+	let completedEpisodes = 0;
 	let statusBeforeRefresh = state.store.getSnapshot().status;
 
 	const tabs = createTabSync(options.tabs, onTabMessage);
@@ -113,6 +116,7 @@ export function createClient(options: ClientOptions): Client {
 				settleMs: tabs?.lock ? 50 : 0,
 				rotatedElsewhere: (refreshToken) => rotatedElsewhere.has(fingerprint(refreshToken)),
 				isUsable: (tokens) => !isExpiring(tokens),
+				epoch: () => sessionEpoch,
 				onStored(_tokens, rotated) {
 					tabs?.publish({ type: "tokens", rotated: rotated === undefined ? undefined : fingerprint(rotated) });
 				},
@@ -186,7 +190,13 @@ export function createClient(options: ClientOptions): Client {
 			async (tokens) => {
 				if (gate !== episode) return;
 				if (bearer && isTokenSet(tokens)) await bearer.store.set(tokens);
+				// A logout (here or in another tab) during that write wins over the late sign-in.
+				if (gate !== episode) {
+					if (bearer && isTokenSet(tokens)) await bearer.store.clear();
+					return;
+				}
 				gate = null;
+				completedEpisodes++;
 				state.update({ status: "authenticated", reason: undefined, identity: undefined });
 				episode.open();
 			},
@@ -197,7 +207,8 @@ export function createClient(options: ClientOptions): Client {
 	}
 
 	function signOut(reason: SessionReason | undefined): void {
-		state.update({ status: "signedOut", reason });
+		sessionEpoch++;
+		state.update({ status: "signedOut", reason, identity: undefined });
 		const episode = gate;
 		gate = null;
 		episode?.fail(new AuthenticationError());
@@ -207,7 +218,8 @@ export function createClient(options: ClientOptions): Client {
 
 	function markAuthenticated(): void {
 		const current = status();
-		if (current === "unknown" || current === "signedOut") state.update({ status: "authenticated", reason: undefined });
+		// Only signIn() leaves signedOut: a late response must not resurrect a session the user ended.
+		if (current === "unknown") state.update({ status: "authenticated", reason: undefined });
 		if (guardPending) {
 			guard.reset();
 			guardPending = false;
@@ -307,7 +319,7 @@ export function createClient(options: ClientOptions): Client {
 		const signal = init.signal ?? undefined;
 		if (init.auth === false || !isTrusted(url)) {
 			const response = await send(url, init, undefined, false);
-			if (response.status === 401) throw await unauthorized(response, url, init);
+			if (response.status === 401) throw foreignUnauthorized(response, url, init);
 			return response;
 		}
 		let retriedWithNewToken = false;
@@ -316,10 +328,12 @@ export function createClient(options: ClientOptions): Client {
 			await whenSendable(signal);
 			const tokens = await readTokens(signal);
 			if (gate) continue;
+			const episodeAtSend = completedEpisodes;
 			const response = await send(url, init, tokens, true);
 			if (response.status !== 401) {
 				if (!checkIdentity(response)) {
 					await response.body?.cancel();
+					if (status() === "signedOut") throw await unauthorized(response, url, init);
 					continue;
 				}
 				if (response.ok && (tokens || auth.type === "cookie")) markAuthenticated();
@@ -329,16 +343,20 @@ export function createClient(options: ClientOptions): Client {
 			const current = status();
 			if (current === "signedOut") throw await unauthorized(response, url, init);
 			if (current === "reauthenticating") continue;
+			// Sent before an in-place re-authentication finished: retry with the new credentials, don't start another.
+			if (completedEpisodes !== episodeAtSend) continue;
+			if (bearer) {
+				const latest = (await bearer.store.get()) ?? undefined;
+				if (latest && latest.accessToken !== tokens?.accessToken && !retriedWithNewToken) {
+					// Sent with a token that has since been replaced: retry with the current one, no refresh.
+					retriedWithNewToken = true;
+					continue;
+				}
+			}
 			// A 401 for a token just refreshed means the session is dead, unless that token merely expired on
 			// the way (short lifetimes, slow networks): then one more refresh is worth it.
 			if (!bearer || !refresher || (retriedWithNewToken && !(hasExpired(tokens) && refreshes < 2))) {
 				enterReauthentication("unauthorized", credentialOf(tokens));
-				continue;
-			}
-			const latest = (await bearer.store.get()) ?? undefined;
-			if (latest && latest.accessToken !== tokens?.accessToken) {
-				// Sent with a token that has since been replaced: retry with the current one, no refresh.
-				retriedWithNewToken = true;
 				continue;
 			}
 			refreshes++;
@@ -372,6 +390,11 @@ export function createClient(options: ClientOptions): Client {
 		return new AuthenticationError({ response, request: new Request(url, { method: init.method ?? "GET" }) });
 	}
 
+	// A 401 from outside the session (an untrusted origin, `auth: false`) says nothing about the session.
+	function foreignUnauthorized(response: Response, url: URL, init: RequestOptions): HttpError {
+		return new HttpError(401, { response, request: new Request(url, { method: init.method ?? "GET" }) });
+	}
+
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		const response = await request(path, init);
 		return readJson<T>(response, () => new Request(resolveUrl(path, baseUrl), { method: init.method ?? "GET" }));
@@ -389,6 +412,7 @@ export function createClient(options: ClientOptions): Client {
 			if (bearer && tokens) await bearer.store.set(tokens);
 			const episode = gate;
 			gate = null;
+			completedEpisodes++;
 			state.update({ status: "authenticated", reason: undefined, identity });
 			episode?.open();
 			tabs?.publish({ type: "signed-in", identity });

@@ -198,7 +198,8 @@ function sanitizeRequest(request: Request | undefined): Request | undefined {
 	return new Request(request.url, { method: request.method });
 }
 
-function stripQuery(url: string): string {
+/** Query strings can carry credentials: messages keep the path only. */
+export function stripQuery(url: string): string {
 	const index = url.search(/[?#]/);
 	return index === -1 ? url : url.slice(0, index);
 }

@@ -1,5 +1,5 @@
 import { isHTTPError, isNetworkError, isTimeoutError } from "ky";
-import { ApiError, NetworkError, ResponseParseError, TimeoutError, httpErrorFor } from "../errors.js";
+import { ApiError, NetworkError, ResponseParseError, TimeoutError, httpErrorFor, stripQuery } from "../errors.js";
 
 /** Parses a JSON body. A 204, 205 or empty body is `undefined`; anything unparsable is a `ResponseParseError`. */
 // The request is only built when an error needs it: it costs more than the parse on the happy path.
@@ -28,9 +28,9 @@ export function mapTransportError(error: unknown): unknown {
 	if (isHTTPError(error)) {
 		return httpErrorFor(error.response.status, { request: error.request, response: error.response, data: error.data });
 	}
-	if (isTimeoutError(error)) return new TimeoutError(`Request timed out: ${error.request.method} ${error.request.url}`, { request: error.request });
+	if (isTimeoutError(error)) return new TimeoutError(`Request timed out: ${error.request.method} ${stripQuery(error.request.url)}`, { request: error.request });
 	if (isNetworkError(error)) {
-		return new NetworkError(`Network request failed: ${error.request.method} ${error.request.url}`, { request: error.request, cause: error.cause });
+		return new NetworkError(`Network request failed: ${error.request.method} ${stripQuery(error.request.url)}`, { request: error.request, cause: error.cause });
 	}
 	if (error instanceof TypeError && !(error as { name?: string }).name?.includes("Abort")) {
 		return new NetworkError("Network request failed", { cause: error });

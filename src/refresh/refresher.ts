@@ -49,6 +49,8 @@ export type RefresherOptions = {
 	rotatedElsewhere?: (refreshToken: string) => boolean;
 	/** How long the lock holder keeps the lock after storing new tokens, so the write reaches other tabs first. @default 0 */
 	settleMs?: number;
+	/** The session's epoch: a refresh that outlives a sign-out must not write its tokens back. */
+	epoch?: () => number;
 	onStart?: () => void;
 	onStored?: (tokens: TokenSet, rotated: string | undefined) => void;
 	onSettled?: (outcome: RefreshOutcome) => void;
@@ -85,8 +87,10 @@ export function createRefresher(options: RefresherOptions) {
 			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
 		options.onStart?.();
+		const epochAtStart = options.epoch?.() ?? 0;
 		for (let attempt = 0; ; attempt++) {
-			const result = await attemptOnce(refreshToken, staleAccessToken);
+			if (refreshToken !== undefined && consumed.has(refreshToken)) return { type: "rejected", staleAccessToken };
+			const result = await attemptOnce(refreshToken, staleAccessToken, epochAtStart);
 			if (result.type !== "retry") return result.outcome;
 			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
 			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
@@ -108,6 +112,7 @@ export function createRefresher(options: RefresherOptions) {
 	async function attemptOnce(
 		refreshToken: string | undefined,
 		staleAccessToken: string | undefined,
+		epochAtStart: number,
 	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
 		const controller = new AbortController();
 		const abort = () => controller.abort(new TimeoutError("Token refresh was aborted"));
@@ -135,6 +140,7 @@ export function createRefresher(options: RefresherOptions) {
 			// Without a new refresh token the server does not rotate (RFC 6749 §6): keep the old one.
 			const next: TokenSet = { ...result, refreshToken: result.refreshToken ?? refreshToken };
 			if (refreshToken !== undefined && next.refreshToken !== refreshToken) consumed.add(refreshToken);
+			if (options.epoch && options.epoch() !== epochAtStart) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
 			// Stored before any waiting request is retried, so a retry can never race an older token.
 			await store.set(next);
 			const rotated = refreshToken !== undefined && next.refreshToken !== refreshToken ? refreshToken : undefined;
@@ -145,6 +151,8 @@ export function createRefresher(options: RefresherOptions) {
 		} catch (error) {
 			const kind = classifyRefreshError(error);
 			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };
+			// A refresh that failed in an unknown way may have been rotated by the server: never send it again.
+			if (kind === "invalid" && refreshToken !== undefined) consumed.add(refreshToken);
 			if (kind === "timeout") {
 				return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: error }) };
 			}
