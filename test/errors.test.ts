@@ -1,14 +1,11 @@
 import { http, HttpResponse } from "msw";
 import { inspect } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { outlineStatusMapping } from "./helpers/statusMapping.js";
 import {
 	ApiError,
-	ForbiddenError,
-	HttpError,
-	NotFoundError,
 	RateLimitError,
 	ResponseParseError,
-	ServerError,
 	createClient,
 	isApiError,
 	memoryTokenStore,
@@ -32,17 +29,7 @@ function answer(status: number, body: string | object, headers: Record<string, s
 }
 
 describe("error family", () => {
-	it.each([
-		[400, HttpError, "BAD_REQUEST"],
-		[402, HttpError, "PAYMENT_REQUIRED"],
-		[403, ForbiddenError, "FORBIDDEN"],
-		[404, NotFoundError, "NOT_FOUND"],
-		[422, HttpError, "UNPROCESSABLE"],
-		[429, RateLimitError, "RATE_LIMITED"],
-		[499, HttpError, "CLIENT_CLOSED_REQUEST"],
-		[502, ServerError, "SERVER_ERROR"],
-		[503, ServerError, "SERVER_ERROR"],
-	] as const)("should map %i to %o with code %s and the parsed body", async (status, type, code) => {
+	it.each(outlineStatusMapping)("should map %i to %o with code %s and the parsed body", async (status, type, code) => {
 		answer(status, { error: "nope", message: "Nope" });
 		const error = await client().post("thing", {}).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(type);

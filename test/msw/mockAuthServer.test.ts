@@ -1,21 +1,12 @@
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { describe, it, expect, beforeAll, afterEach, afterAll, vi } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { createMockAuthServer } from "../../src/msw/index.js";
 import type { LoginResult } from "../../src/msw/index.js";
 import { pageCookieJar } from "../helpers/pageFetch.js";
+import { origin, useMockBackend } from "../helpers/scenario.js";
 
-const origin = "https://app.example";
 const api = `${origin}/api`;
-const mock = createMockAuthServer();
-const server = setupServer(...mock.handlers);
-
-beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
-afterEach(() => {
-	server.resetHandlers();
-	mock.reset();
-});
-afterAll(() => server.close());
+const { mock, server } = useMockBackend();
 
 function tokenRequest(params: Record<string, string>, init: RequestInit = {}) {
 	return fetch(`${origin}/oauth/token`, { method: "POST", body: new URLSearchParams(params), ...init });
