@@ -9,8 +9,16 @@
 // (node16/nodenext/bundler) only. Not ignored: CJS→ESM. `require("tokenflight")` loads ESM-only ky through
 // require(esm) (Node ≥ 22.12; earlier Node 20/22 need ESM import) — attw does not flag that, and the CJS smoke test
 // below runs it for real on this Node.
+//
+// Types as a consumer sees them: the scratch project compiles a file that imports every entry with the repo's tsc,
+// `skipLibCheck: false` and `strict`, under NodeNext (an .mts through the `import` types and a .cts through the
+// `require` types) and under `moduleResolution: "bundler"`. @types/js-cookie is deliberately not installed there:
+// the published declarations must not need it (or any other @types package).
+//
+// mobx 4 app: a second scratch project pins mobx@4.15.7 (Outline's version), installs the tarball with
+// --strict-peer-deps (an ERESOLVE fails the step), and compiles and runs `tokenflight/mobx` against that mobx.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,14 +28,22 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 const scratch = mkdtempSync(join(tmpdir(), "tokenflight-pack-"));
 const failures = [];
 
-function step(title, fn) {
+/** Runs one check; returns whether it passed (a step skipped because of `when === false` counts as failed). */
+function step(title, fn, when = true) {
 	console.log(`\n── ${title}`);
+	if (!when) {
+		failures.push(title);
+		console.error(`✘ ${title}: skipped, an earlier step it needs failed`);
+		return false;
+	}
 	try {
 		fn();
 		console.log(`✔ ${title}`);
+		return true;
 	} catch (error) {
 		failures.push(title);
 		console.error(`✘ ${title}: ${error.message.split("\n")[0]}`);
+		return false;
 	}
 }
 
@@ -37,6 +53,95 @@ function run(command, args, options = {}) {
 	if (result.error) throw result.error;
 	if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${result.status}`);
 	return result;
+}
+
+/** Strict consumer settings; no `types` so that no ambient @types package can paper over a missing import. */
+const consumerCompilerOptions = {
+	strict: true,
+	skipLibCheck: false,
+	noEmit: true,
+	target: "ES2022",
+	lib: ["ES2023", "DOM", "DOM.Iterable"],
+	types: [],
+};
+
+/** A consumer file that imports every entry and uses the key types; compiled under NodeNext (ESM and CJS) and bundler. */
+function writeConsumerTypes(project) {
+	const source = `import {
+	ApiError,
+	AuthenticationError,
+	HttpError,
+	RateLimitError,
+	RefreshError,
+	cookieTokenStore,
+	createClient,
+	isApiError,
+	memoryTokenStore,
+	oauthRefresh,
+	storageTokenStore,
+	watchSession,
+} from "tokenflight";
+import type { ApiErrorCode, Client, ClientOptions, RequestOptions, SessionSnapshot, SessionStatus, TokenSet, TokenStore } from "tokenflight";
+import { createSessionStore } from "tokenflight/mobx";
+import type { ObservableSession } from "tokenflight/mobx";
+import { createMockAuthServer } from "tokenflight/msw";
+import type { LoginResult, MockAuthServer } from "tokenflight/msw";
+
+const tokens: TokenSet = { accessToken: "a", refreshToken: "r", expiresAt: Date.now() + 60_000 };
+const store: TokenStore = memoryTokenStore(tokens);
+const cookies: TokenStore = cookieTokenStore("tokens", { sameSite: "Lax", secure: true, expires: 7, path: "/", domain: "app.example" });
+const local: TokenStore = storageTokenStore(localStorage, "tokens");
+const options: ClientOptions = {
+	baseUrl: "https://app.example/api/",
+	auth: { type: "bearer", store, refresh: oauthRefresh({ tokenEndpoint: "https://app.example/oauth/token", clientId: "web" }) },
+	reauthenticate: (reason) => {
+		void reason;
+	},
+	reloadGuard: { maxAttempts: 2, storage: null, history: null },
+	identity: (response) => response.headers.get("x-user-id"),
+	tabs: false,
+};
+const client: Client = createClient(options);
+const cookieClient: Client = createClient({ baseUrl: new URL("https://app.example/api/"), auth: { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf-token" } } });
+const snapshot: SessionSnapshot = client.session.getSnapshot();
+const status: SessionStatus = snapshot.status;
+const stopWatching: () => void = watchSession(client.session, { onSessionEnded: () => undefined });
+const observable: ObservableSession = createSessionStore(cookieClient);
+const isAuthenticated: boolean = observable.isAuthenticated;
+const mock: MockAuthServer = createMockAuthServer({ origin: "https://app.example" });
+const login: LoginResult = mock.login("alice");
+const refreshCalls: number = mock.counters.refreshCalls;
+const perRequest: RequestOptions = { auth: false, timeout: 5_000, headers: { accept: "application/json" } };
+
+export async function listDocuments(): Promise<string> {
+	try {
+		const documents = await client.post<{ data: { id: string }[] }>("documents.list", { limit: 10 }, perRequest);
+		await client.signIn({ accessToken: login.accessToken }, "alice");
+		return documents.data[0]?.id ?? status;
+	} catch (error: unknown) {
+		if (error instanceof AuthenticationError) return \`signed out: \${error.status}\`;
+		if (error instanceof RateLimitError) return String(error.retryAfterMs);
+		if (error instanceof HttpError) return String(error.status);
+		if (error instanceof RefreshError || error instanceof ApiError) return error.message;
+		if (isApiError(error)) {
+			const code: ApiErrorCode = error.code;
+			return code;
+		}
+		throw error;
+	} finally {
+		stopWatching();
+		observable.dispose();
+		client.dispose();
+		void [cookies, local, isAuthenticated, refreshCalls];
+	}
+}
+`;
+	writeFileSync(join(project, "consumer.mts"), source);
+	writeFileSync(join(project, "consumer.cts"), source);
+	writeFileSync(join(project, "consumer.ts"), source);
+	const tsconfig = (compilerOptions, files) => JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, ...compilerOptions }, files }, null, "\t");
+	writeFileSync(join(project, "tsconfig.nodenext.json"), tsconfig({ module: "NodeNext", moduleResolution: "NodeNext" }, ["consumer.mts", "consumer.cts"]));
+	writeFileSync(join(project, "tsconfig.bundler.json"), tsconfig({ module: "ESNext", moduleResolution: "bundler" }, ["consumer.ts"]));
 }
 
 try {
@@ -108,6 +213,71 @@ console.log("  all entries load, all key exports present");
 	writeFileSync(join(project, "smoke.cjs"), `(async () => {${body("require(entry)")}})();`);
 	step(`ESM: import each entry (node ${process.version})`, () => run(process.execPath, ["smoke.mjs"], { cwd: project }));
 	step(`CJS: require each entry (node ${process.version}, require(esm) for ky)`, () => run(process.execPath, ["smoke.cjs"], { cwd: project }));
+
+	// 4. The published declarations compile in a strict consumer, without skipLibCheck and without @types/js-cookie.
+	writeConsumerTypes(project);
+	step("types: no @types/js-cookie in the scratch project", () => {
+		if (existsSync(join(project, "node_modules", "@types", "js-cookie"))) throw new Error("@types/js-cookie is installed: the check would not prove anything");
+	});
+	step("types: tsc, skipLibCheck false, strict, NodeNext (.mts → import types, .cts → require types)", () =>
+		run(bin("tsc"), ["-p", "tsconfig.nodenext.json"], { cwd: project }),
+	);
+	step('types: tsc, skipLibCheck false, strict, moduleResolution "bundler"', () => run(bin("tsc"), ["-p", "tsconfig.bundler.json"], { cwd: project }));
+
+	// 5. A mobx 4 app installs the tarball with strict peer dependencies, and tokenflight/mobx works on its mobx.
+	const mobx4 = join(scratch, "mobx4-app");
+	mkdirSync(mobx4);
+	writeFileSync(
+		join(mobx4, "package.json"),
+		JSON.stringify({ name: "tokenflight-mobx4-app", private: true, version: "0.0.0", type: "module", dependencies: { mobx: "4.15.7" } }),
+	);
+	const mobx4Installed = step("mobx 4 app: npm install <tarball> --strict-peer-deps (no ERESOLVE)", () => {
+		const args = ["install", tarball, "--strict-peer-deps", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"];
+		const offline = spawnSync("npm", [...args, "--offline"], { cwd: mobx4, stdio: "inherit" });
+		if (offline.status === 0) console.log("installed offline, from the npm cache");
+		else {
+			console.log("offline install failed, retrying against the registry");
+			run("npm", args, { cwd: mobx4 });
+		}
+		const version = JSON.parse(readFileSync(join(mobx4, "node_modules", "mobx", "package.json"), "utf8")).version;
+		if (version !== "4.15.7") throw new Error(`expected mobx 4.15.7 in the app, found ${version}`);
+	});
+	step("mobx 4 app: tokenflight/mobx follows the session on mobx 4.15.7", () => {
+		writeFileSync(
+			join(mobx4, "app.mjs"),
+			`import { autorun } from "mobx";
+import { createClient, memoryTokenStore } from "tokenflight";
+import { createSessionStore } from "tokenflight/mobx";
+const client = createClient({ baseUrl: "http://127.0.0.1:9/api/", auth: { type: "bearer", store: memoryTokenStore(null) }, tabs: false, reloadGuard: { storage: null, history: null } });
+const session = createSessionStore(client);
+const seen = [];
+const stop = autorun(() => seen.push(session.status + ":" + session.isAuthenticated));
+await client.signIn({ accessToken: "a" }, "alice");
+await client.logout();
+stop();
+session.dispose();
+client.dispose();
+console.log("  observed " + seen.join(" → "));
+if (!seen.includes("authenticated:true") || seen.at(-1) !== "signedOut:false") process.exit(1);
+`,
+		);
+		run(process.execPath, ["app.mjs"], { cwd: mobx4 });
+	}, mobx4Installed);
+	step("mobx 4 app: tsc, skipLibCheck false, strict, NodeNext, tokenflight/mobx against mobx 4's types", () => {
+		writeFileSync(
+			join(mobx4, "app.mts"),
+			`import { reaction } from "mobx";
+import { createClient, memoryTokenStore, type SessionStatus } from "tokenflight";
+import { createSessionStore, type ObservableSession } from "tokenflight/mobx";
+const client = createClient({ baseUrl: "https://app.example/api/", auth: { type: "bearer", store: memoryTokenStore(null) } });
+const session: ObservableSession = createSessionStore(client, { onSessionEnded: () => undefined });
+const stop = reaction(() => session.status, (status: SessionStatus) => console.log(status));
+stop();
+`,
+		);
+		writeFileSync(join(mobx4, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, module: "NodeNext", moduleResolution: "NodeNext" }, files: ["app.mts"] }, null, "\t"));
+		run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: mobx4 });
+	}, mobx4Installed);
 } catch (error) {
 	failures.push(error.message);
 	console.error(error);

@@ -19,7 +19,11 @@ export type ApiErrorCode =
 	| "NETWORK_ERROR"
 	| "TIMEOUT"
 	| "INVALID_RESPONSE"
-	| "REFRESH_FAILED";
+	| "REFRESH_FAILED"
+	| "NOT_REPLAYED"
+	| "INVALID_CREDENTIAL"
+	| "TOKEN_STORE"
+	| "REDIRECT_BLOCKED";
 
 export type ApiErrorOptions = {
 	request?: Request | undefined;
@@ -141,7 +145,52 @@ export class RefreshError extends ApiError {
 	}
 }
 
+/**
+ * A non-idempotent request reached the server, but its response belonged to another identity or to a session that
+ * has since ended, so it was withheld. It is never sent again: the server may have acted on it. Rejects once the
+ * session has settled (signed in again, or signed out).
+ */
+export class NotReplayedError extends ApiError {
+	override name = "NotReplayedError";
+	constructor(options: ApiErrorOptions = {}) {
+		const what = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
+		super(`The response to${what} belonged to another session and was withheld; the request was not sent again`, "NOT_REPLAYED", options);
+	}
+}
+
+/** A stored access token or CSRF value that cannot be sent as a header value (CR, LF, NUL, non-Latin-1). The value is never quoted. */
+export class InvalidCredentialError extends ApiError {
+	override name = "InvalidCredentialError";
+	constructor(what: "access token" | "CSRF value", options: ApiErrorOptions = {}) {
+		super(`The ${what} contains characters that cannot be sent in a header`, "INVALID_CREDENTIAL", options);
+	}
+}
+
+/** The token store threw while reading tokens. */
+export class TokenStoreError extends ApiError {
+	override name = "TokenStoreError";
+	constructor(options: ApiErrorOptions = {}) {
+		super("The token store failed to read tokens", "TOKEN_STORE", options);
+	}
+}
+
+/**
+ * A trusted origin redirected a request that carries a CSRF value, and the runtime hides the redirect's target
+ * (a browser's `redirect: "manual"`). Following it blind could hand the value to another origin, so it is not followed.
+ */
+export class RedirectError extends ApiError {
+	override name = "RedirectError";
+	constructor(options: ApiErrorOptions = {}) {
+		const what = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
+		super(`The server redirected${what}; a request carrying a CSRF value is only redirected within trusted origins`, "REDIRECT_BLOCKED", options);
+	}
+}
+
 const errorNames = new Set([
+	"NotReplayedError",
+	"InvalidCredentialError",
+	"TokenStoreError",
+	"RedirectError",
 	"ApiError",
 	"HttpError",
 	"AuthenticationError",

@@ -6,13 +6,17 @@ export {
 	AuthenticationError,
 	ForbiddenError,
 	HttpError,
+	InvalidCredentialError,
 	NetworkError,
+	NotReplayedError,
+	RedirectError,
 	NotFoundError,
 	RateLimitError,
 	RefreshError,
 	ResponseParseError,
 	ServerError,
 	TimeoutError,
+	TokenStoreError,
 	isApiError,
 } from "./errors.js";
 export type { ApiErrorCode, ApiErrorOptions } from "./errors.js";
@@ -24,7 +28,7 @@ export type { SessionListener, SessionReason, SessionSnapshot, SessionStatus, Se
 export type { TabsOptions } from "./tabs/tabSync.js";
 export { cookieTokenStore, memoryTokenStore, storageTokenStore } from "./tokens/tokenStores.js";
 export { indexedDbTokenStore } from "./tokens/indexedDbTokenStore.js";
-export type { StorageLike } from "./tokens/tokenStores.js";
+export type { CookieAttributes, StorageLike } from "./tokens/tokenStores.js";
 export type { TokenSet, TokenStore } from "./tokens/types.js";
 export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
 export type { OAuthRefreshOptions } from "./oauth/oauthRefresh.js";

@@ -32,7 +32,9 @@ export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
 export type RefreshOutcome =
 	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
 	| { type: "rejected"; cause?: unknown; staleAccessToken?: string | undefined }
-	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError };
+	| { type: "failed"; error: NetworkError | TimeoutError | RefreshError }
+	/** The session changed while refreshing (sign-out, another sign-in): the result was dropped, never stored. */
+	| { type: "superseded" };
 
 export type RefresherOptions = {
 	store: TokenStore;
@@ -49,8 +51,13 @@ export type RefresherOptions = {
 	rotatedElsewhere?: (refreshToken: string) => boolean;
 	/** How long the lock holder keeps the lock after storing new tokens, so the write reaches other tabs first. @default 0 */
 	settleMs?: number;
-	/** The session's epoch: a refresh that outlives a sign-out must not write its tokens back. */
+	/** The session's generation: a refresh that outlives a sign-out or a newer sign-in must not write its tokens back. */
 	epoch?: () => number;
+	/**
+	 * Stores refreshed tokens unless the session has moved past `generation` (then resolves false and stores nothing).
+	 * @default store.set
+	 */
+	write?: (tokens: TokenSet, generation: number) => Promise<boolean>;
 	onStart?: () => void;
 	onStored?: (tokens: TokenSet, rotated: string | undefined) => void;
 	onSettled?: (outcome: RefreshOutcome) => void;
@@ -115,16 +122,23 @@ export function createRefresher(options: RefresherOptions) {
 		epochAtStart: number,
 	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
 		const controller = new AbortController();
-		const abort = () => controller.abort(new TimeoutError("Token refresh was aborted"));
-		disposeController.signal.addEventListener("abort", abort);
 		let timer: ReturnType<typeof setTimeout> | undefined;
+		let abort = () => {};
 		const timedOut = new Promise<never>((_, reject) => {
 			timer = setTimeout(() => {
 				const error = new TimeoutError(`Token refresh timed out after ${timeoutMs} ms`);
 				controller.abort(error);
 				reject(error);
 			}, timeoutMs);
+			// Disposal stops the timer and tells the refresh function to stop. The lock stays held until it does: a
+			// refresh the server may already have rotated must be stored before another tab may read the store.
+			abort = () => {
+				clearTimeout(timer);
+				controller.abort(disposedError());
+			};
 		});
+		if (disposeController.signal.aborted) abort();
+		disposeController.signal.addEventListener("abort", abort);
 		calls++;
 		try {
 			const result = await Promise.race([refresh({ refreshToken, signal: controller.signal }), timedOut]);
@@ -140,15 +154,17 @@ export function createRefresher(options: RefresherOptions) {
 			// Without a new refresh token the server does not rotate (RFC 6749 §6): keep the old one.
 			const next: TokenSet = { ...result, refreshToken: result.refreshToken ?? refreshToken };
 			if (refreshToken !== undefined && next.refreshToken !== refreshToken) consumed.add(refreshToken);
-			if (options.epoch && options.epoch() !== epochAtStart) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
+			if (options.epoch && options.epoch() !== epochAtStart) return { type: "done", outcome: { type: "superseded" } };
 			// Stored before any waiting request is retried, so a retry can never race an older token.
-			await store.set(next);
+			const stored = options.write ? await options.write(next, epochAtStart) : (await store.set(next), true);
+			if (!stored) return { type: "done", outcome: { type: "superseded" } };
 			const rotated = refreshToken !== undefined && next.refreshToken !== refreshToken ? refreshToken : undefined;
 			// Announced while still holding the lock, so the next holder can tell a stale read from a fresh one.
 			options.onStored?.(next, rotated);
 			if (options.settleMs) await sleep(options.settleMs, disposeController.signal);
 			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
 		} catch (error) {
+			if (disposeController.signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 			const kind = classifyRefreshError(error);
 			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };
 			// A refresh that failed in an unknown way may have been rotated by the server: never send it again.
@@ -169,10 +185,17 @@ export function createRefresher(options: RefresherOptions) {
 		}
 	}
 
+	// Callers stop waiting the moment the client is disposed, whatever the refresh function does.
+	const disposed = new Promise<RefreshOutcome>((resolve) =>
+		disposeController.signal.addEventListener("abort", () => resolve({ type: "superseded" }), { once: true }),
+	);
+	const untilDisposed = (flight: Promise<RefreshOutcome>) => Promise.race([flight, disposed]);
+
 	return {
 		/** Refreshes unless `staleAccessToken` was already replaced; concurrent callers share one flight. */
 		refresh(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
-			if (inFlight) return inFlight;
+			if (disposeController.signal.aborted) return Promise.resolve({ type: "superseded" });
+			if (inFlight) return untilDisposed(inFlight);
 			const flight = lock(() => run(staleAccessToken)).then(
 				(outcome) => outcome,
 				(error: unknown): RefreshOutcome => ({
@@ -183,9 +206,9 @@ export function createRefresher(options: RefresherOptions) {
 			inFlight = flight;
 			void flight.then((outcome) => {
 				inFlight = null;
-				options.onSettled?.(outcome);
+				if (!disposeController.signal.aborted) options.onSettled?.(outcome);
 			});
-			return flight;
+			return untilDisposed(flight);
 		},
 		get inFlight() {
 			return inFlight !== null;
@@ -198,6 +221,10 @@ export function createRefresher(options: RefresherOptions) {
 			disposeController.abort();
 		},
 	};
+}
+
+function disposedError(): DOMException {
+	return new DOMException("The tokenflight client was disposed", "AbortError");
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -34,6 +34,12 @@ export type ReloadGuard = {
 	 * reloads into the same failure counts anew.
 	 */
 	tryAttempt(episode?: string): boolean;
+	/**
+	 * A request succeeded with `credential` (a fingerprint). The count clears only when that is none of the credentials
+	 * that died: the same dead credential working on another endpoint proves nothing (seed 002). Returns whether
+	 * nothing is counted any more.
+	 */
+	settle(credential: string | undefined): boolean;
 	reset(): void;
 	attempts(): number;
 };
@@ -50,6 +56,10 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 	const layers = [storage && storageLayer(storage, key), history && historyLayer(history, key)].filter(
 		(layer): layer is Persistence => Boolean(layer),
 	);
+	// Where nothing can reload (Node, workers, React Native), a count in memory cannot be lost to a reload, and
+	// re-authentication (a popup, a message to the main thread) needs no page. Where a page can reload, a count
+	// that dies with the reload could loop, so nothing is allowed.
+	if (layers.length === 0 && !canReload()) layers.push(memoryLayer());
 	const tab = options.tabId ?? null;
 
 	function load(): Attempt[] | null {
@@ -77,6 +87,13 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 			// Only an attempt we could persist is allowed: counting in memory dies with the reload it causes.
 			return layers.some((layer) => layer.write(attempts));
 		},
+		settle(credential) {
+			const attempts = recent(load() ?? []);
+			if (attempts.length === 0) return true;
+			if (credential === undefined || attempts.some((attempt) => attempt.k === "" || attempt.k === credential)) return false;
+			for (const layer of layers) layer.write([]);
+			return true;
+		},
 		reset() {
 			for (const layer of layers) layer.write([]);
 		},
@@ -84,6 +101,21 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 			return recent(load() ?? []).length;
 		},
 	};
+}
+
+function memoryLayer(): Persistence {
+	let attempts: Attempt[] = [];
+	return {
+		read: () => attempts.map((attempt) => ({ ...attempt, tabs: [...attempt.tabs] })),
+		write(next) {
+			attempts = next;
+			return true;
+		},
+	};
+}
+
+function canReload(): boolean {
+	return typeof (globalThis as { location?: { reload?: unknown } }).location?.reload === "function";
 }
 
 function storageLayer(storage: StorageLike, key: string): Persistence {

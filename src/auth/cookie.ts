@@ -1,0 +1,44 @@
+import Cookies from "js-cookie";
+import { InvalidCredentialError } from "../errors.js";
+import type { Credentials } from "./types.js";
+import { isHeaderValue } from "./headerValue.js";
+
+export type CookieAuth = {
+	type: "cookie";
+	/** Double-submit CSRF: the cookie's value is sent in `header` on unsafe methods to trusted origins. */
+	csrf?: { cookie: string; header: string; read?: (name: string) => string | undefined };
+};
+
+// RFC 9110 §9.2.1: everything else may change state, WebDAV's MKCOL, MOVE and PROPPATCH included.
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+
+export function isSafeMethod(method: string): boolean {
+	return safeMethods.has(method.toUpperCase());
+}
+
+/** The session lives in cookies the browser sends; the client adds the CSRF value and re-authenticates on a 401. */
+export function cookieCredentials(auth: CookieAuth): Credentials {
+	const { csrf } = auth;
+	const readCsrf = () => (csrf ? ((csrf.read ?? Cookies.get)(csrf.cookie) ?? undefined) : undefined);
+	const resolved = Promise.resolve(true);
+	return {
+		prepare: async () => undefined,
+		headers(_tokens, method) {
+			if (!csrf || isSafeMethod(method)) return [];
+			const value = readCsrf();
+			if (!value) return [];
+			if (!isHeaderValue(value) || !isHeaderValue(csrf.header)) throw new InvalidCredentialError("CSRF value");
+			return [[csrf.header, value]];
+		},
+		mode: (requested) => requested ?? "include",
+		// The CSRF cookie changes with the session, so it names the credential; without one, nothing does.
+		credentialOf: readCsrf,
+		recover: async () => ({ type: "reauthenticate", reason: "unauthorized", credential: readCsrf() }),
+		observe() {},
+		store: () => resolved,
+		clear: async () => {},
+		refreshIfExpiring: async () => {},
+		rotatedElsewhere() {},
+		dispose() {},
+	};
+}

@@ -1,0 +1,37 @@
+import type { SessionReason } from "../session/sessionState.js";
+import type { TokenSet } from "../tokens/types.js";
+
+/** What a 401 for a trusted request leads to. */
+export type Recovery =
+	| { type: "retry" }
+	| { type: "reauthenticate"; reason: SessionReason; credential: string | undefined }
+	| { type: "fail"; error: unknown };
+
+/** Per request: how far recovery from 401s has gone. */
+export type RecoveryState = { retriedWithNewToken: boolean; refreshes: number };
+
+/**
+ * How one kind of credential is attached to trusted requests and recovered after a 401. The request loop in
+ * `client.ts` knows nothing else about bearer tokens or cookies.
+ */
+export type Credentials = {
+	/** What the next request goes out with (bearer: the stored tokens, refreshed first when expiring). */
+	prepare(signal: AbortSignal | undefined): Promise<TokenSet | undefined>;
+	/** Headers for a request whose URL is trusted. Throws `InvalidCredentialError` for a value that cannot be a header. */
+	headers(tokens: TokenSet | undefined, method: string): [name: string, value: string][];
+	/** The fetch `credentials` mode of a trusted request. */
+	mode(requested: RequestCredentials | undefined): RequestCredentials;
+	/** The credential a request was sent with, as the loop guard names it (never stored as is: fingerprinted). */
+	credentialOf(tokens: TokenSet | undefined): string | undefined;
+	recover(sent: TokenSet | undefined, state: RecoveryState, signal: AbortSignal | undefined): Promise<Recovery>;
+	/** Sees every response of a trusted origin (the server's clock). */
+	observe(response: Response): void;
+	/** Writes a sign-in's tokens unless the session has moved past `generation`; resolves whether they were stored. */
+	store(tokens: TokenSet | undefined, generation: number): Promise<boolean>;
+	/** Empties the store, after any write already under way. */
+	clear(): Promise<void>;
+	refreshIfExpiring(): Promise<void>;
+	/** A refresh token another tab rotated away (its fingerprint). */
+	rotatedElsewhere(fingerprint: string): void;
+	dispose(): void;
+};

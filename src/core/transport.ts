@@ -1,0 +1,79 @@
+import { RedirectError } from "../errors.js";
+
+/** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
+export type SendPlan = {
+	isTrusted(url: URL): boolean;
+	/** Headers that go to trusted URLs only. */
+	headers: readonly [string, string][];
+	/** `credentials` for trusted URLs. */
+	credentials: RequestCredentials;
+	/** `credentials` for any other URL. */
+	foreignCredentials: RequestCredentials;
+	/**
+	 * Follow redirects by hand, so the plan's headers are dropped before a hop leaves the trusted origins. Needed for
+	 * headers fetch keeps across origins (anything but Authorization, which fetch strips itself).
+	 */
+	manualRedirects: boolean;
+};
+
+/** Filled in by the transport: where the request finally went, and whether it carried the plan's credentials there. */
+export type SendRecord = { url: string | undefined; trusted: boolean };
+
+const maxRedirects = 20;
+
+/**
+ * The `fetch` ky calls. It sees the request exactly as it will be sent, so a `beforeRequest` hook that points it
+ * elsewhere cannot take credentials along, and neither can a redirect.
+ */
+export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
+	return async (input, init) => {
+		const request = input instanceof Request ? input : new Request(input, init);
+		const extra = input instanceof Request ? init : undefined;
+		if (!plan.manualRedirects || !plan.headers.length || !plan.isTrusted(new URL(request.url))) {
+			const response = await base(dress(request, plan, record), extra);
+			// A native redirect strips Authorization across origins; where it ended decides whether the session hears of it.
+			if (response.url) record.trusted = record.trusted && plan.isTrusted(new URL(response.url));
+			record.url = response.url || record.url;
+			return response;
+		}
+		return follow(base, request, extra, plan, record);
+	};
+}
+
+function dress(request: Request, plan: SendPlan, record: SendRecord): Request {
+	const url = new URL(request.url);
+	const trusted = plan.isTrusted(url);
+	record.url = url.href;
+	record.trusted = trusted;
+	const headers = new Headers(request.headers);
+	if (trusted) for (const [name, value] of plan.headers) headers.set(name, value);
+	const init: RequestInit = { headers, credentials: trusted ? plan.credentials : plan.foreignCredentials };
+	if (plan.manualRedirects) init.redirect = "manual";
+	return new Request(request, init);
+}
+
+async function follow(base: typeof fetch, first: Request, extra: RequestInit | undefined, plan: SendPlan, record: SendRecord): Promise<Response> {
+	// 307 and 308 send the body again: keep a copy (only requests carrying a CSRF value come here, and they are small).
+	const body = first.body ? await first.clone().arrayBuffer() : null;
+	let request = dress(first, plan, record);
+	for (let hop = 0; ; hop++) {
+		const response = await base(request, extra);
+		if (response.type === "opaqueredirect") {
+			// A browser hides the target: following blind could take the CSRF value to another origin.
+			void response.body?.cancel().catch(() => undefined);
+			throw new RedirectError({ request: first });
+		}
+		const location = response.headers.get("location");
+		if (response.status < 300 || response.status > 399 || location === null) return response;
+		if (hop >= maxRedirects) throw new TypeError("tokenflight: too many redirects");
+		void response.body?.cancel().catch(() => undefined);
+		const target = new URL(location, request.url);
+		// Fetch's rules (WHATWG Fetch §4.4): 303, and 301/302 after POST, become a GET without a body.
+		const toGet = response.status === 303 ? request.method !== "HEAD" : (response.status === 301 || response.status === 302) && request.method === "POST";
+		const method = toGet ? "GET" : request.method;
+		const headers = new Headers(first.headers);
+		if (toGet) for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
+		const next = new Request(target, { method, headers, signal: first.signal, redirect: "manual", ...(toGet || body === null ? {} : { body }) });
+		request = dress(next, plan, record);
+	}
+}
