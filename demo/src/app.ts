@@ -2,6 +2,7 @@ import type { SessionReason, SessionSnapshot } from "../../src/index.js";
 import type { MockAuthServer, MockDocument, MockUser } from "../../src/msw/index.js";
 import type { AppApi, SignedIn } from "./appApi.js";
 import { bootstrap, endLocalSession, storeSession } from "./bootstrap.js";
+import { isEmbeddedAppOpen } from "./embeddedApp.js";
 import type { EventLog } from "./eventLog.js";
 import type { Settings } from "./settings.js";
 import type { Toasts } from "./toasts.js";
@@ -80,6 +81,17 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 		if (info && list && recent) log.add("ok", `loaded ${list.data.length} documents as ${info.data.user.id} in ${Math.round(performance.now() - started)} ms`);
 	}
 
+	/**
+	 * The embedded app (seed 002's ResponsiveIframe): once the dashboard has loaded, it mounts and refreshes the
+	 * IdP session with the app's credential. While it is open, every page load mounts it again.
+	 */
+	async function mountEmbeddedApp(): Promise<void> {
+		if (state.view !== "workspace") return;
+		log.add("info", "embedded app: GET /api/auth/refresh-keycloak-session");
+		const refreshed = await attempt("Failed to open the embedded app", () => api.refreshEmbeddedSession());
+		if (refreshed !== undefined) log.add("ok", "embedded app: IdP session refreshed");
+	}
+
 	async function burst(count: number): Promise<{ ok: number; failed: number }> {
 		log.add("action", `burst: ${count} requests at once`);
 		const started = performance.now();
@@ -108,6 +120,7 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 		}
 		showWorkspace(result.user);
 		await refetch();
+		if (isEmbeddedAppOpen()) await mountEmbeddedApp();
 	}
 
 	/** The app's sign-in form, for the demo a button: the portal signs the user in, then the app's own login. */
@@ -147,7 +160,7 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 	api.session.subscribe(onSession);
 	view.session(previous, undefined);
 
-	return { state, boot, refetch, burst, createDocument, signIn, logout };
+	return { state, boot, refetch, mountEmbeddedApp, burst, createDocument, signIn, logout };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -16,8 +16,12 @@ export type AppApi = {
 	listDocuments(limit?: number): Promise<DocumentList>;
 	recentDocuments(): Promise<DocumentList>;
 	createDocument(title: string): Promise<{ data: MockDocument }>;
+	/** The embedded app's call on mount (seed 002): `GET /api/auth/refresh-keycloak-session` with the app's credential. */
+	refreshEmbeddedSession(): Promise<unknown>;
 	/** Whether bearer tokens are stored (cookie mode: whether the CSRF cookie is there). */
 	hasCredentials(): Promise<boolean>;
+	/** The stored credentials themselves (bearer: access and refresh token; cookie mode: the CSRF cookie's value). */
+	credentials(): Promise<string[]>;
 	signIn(signedIn: SignedIn): Promise<void>;
 	logout(): Promise<void>;
 };

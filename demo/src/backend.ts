@@ -1,6 +1,7 @@
 import { setupWorker } from "msw/browser";
 import { createMockAuthServer, storagePersistence } from "../../src/msw/index.js";
 import type { MockAuthServer } from "../../src/msw/index.js";
+import { embeddedAppHandlers } from "./embeddedApp.js";
 
 export const backendKey = "demo:backend";
 const writerKey = "demo:backend-writer";
@@ -38,7 +39,8 @@ export async function startBackend(): Promise<MockAuthServer> {
 	});
 	// A first visit arrives signed in at the portal, as someone who opened the app from the company portal.
 	if (firstVisit) backend.setPortalUser("alice");
-	const worker = setupWorker(...backend.handlers);
+	// The embedded app's session check (seed 002) first: its token handler falls through to the backend's.
+	const worker = setupWorker(...embeddedAppHandlers(location.origin), ...backend.handlers);
 	// Before the app's first request: until the worker answers, requests would reach the static server.
 	await worker.start({ onUnhandledFrame: "bypass", quiet: true, serviceWorker: { url: "/mockServiceWorker.js" } });
 	return backend;

@@ -2,6 +2,7 @@ import type { SessionReason } from "../../src/index.js";
 import { createApp } from "./app.js";
 import type { AppApi } from "./appApi.js";
 import { startBackend } from "./backend.js";
+import { readEmbeddedApp } from "./embeddedApp.js";
 import { createEventLog } from "./eventLog.js";
 import { createNaiveApi } from "./naiveApi.js";
 import { createScenarios } from "./scenarios.js";
@@ -25,7 +26,7 @@ log.subscribe(renderLog);
 
 log.pageLoaded(`${settings.client === "naive" ? "naive ky client" : "tokenflight"}, ${settings.mode}${settings.store === "indexedDB" ? ", IndexedDB tokens" : ""}`);
 const reauthReason = takeReauthReason();
-view.client(settings.client, settings.mode);
+view.client(settings.client, settings.mode, settings.reauth);
 
 function reauthenticate(reason: SessionReason): void {
 	markReauthReload(reason);
@@ -33,9 +34,24 @@ function reauthenticate(reason: SessionReason): void {
 	setTimeout(() => location.reload(), settings.reauthDelayMs);
 }
 
+/**
+ * `?reauth=default`: tokenflight reloads the page itself, so the log learns of it from the session status, which
+ * tokenflight sets just before it calls `location.reload()`. The log is all this does: the next load does not know
+ * it was a re-authentication, and keeps the stored credentials, as a bare reload does.
+ */
+function countDefaultReloads(api: AppApi): void {
+	let previous = api.session.getSnapshot().status;
+	api.session.subscribe((snapshot) => {
+		if (snapshot.status === "reauthenticating" && previous !== "reauthenticating") log.reloading(`${snapshot.reason ?? "unauthorized"}, tokenflight's default location.reload()`);
+		previous = snapshot.status;
+	});
+}
+
 let naiveReloading = false;
 function createApi(): AppApi {
-	if (settings.client === "tokenflight") return createTokenflightApi({ mode: settings.mode, store: settings.store, reauthenticate });
+	if (settings.client === "tokenflight") {
+		return createTokenflightApi({ mode: settings.mode, store: settings.store, reauthenticate: settings.reauth === "default" ? undefined : reauthenticate });
+	}
 	return createNaiveApi({
 		mode: settings.mode,
 		onUnauthorized() {
@@ -56,14 +72,18 @@ async function start(): Promise<void> {
 	const backend = await startBackend();
 	const api = createApi();
 	const app = createApp({ settings, backend, api, log, toasts, view });
+	if (settings.client === "tokenflight" && settings.reauth === "default") countDefaultReloads(api);
 	const scenarios = createScenarios({ app, api, backend, log });
 
 	function renderStats(): void {
 		const { refreshCalls, reuseDetections, maxConcurrentRefreshes, requests } = backend.counters;
 		const unauthorized = Object.values(requests).reduce((sum, byStatus) => sum + (byStatus[401] ?? 0), 0);
+		// The embedded app's session check is the demo's own route, outside the backend's counters.
+		const embedded = readEmbeddedApp();
 		view.stats(
 			`Backend · refreshes <b>${refreshCalls}</b> · reuse <b>${reuseDetections}</b> · ` +
-				`peak <b>${maxConcurrentRefreshes}</b> · 401s <b>${unauthorized}</b>`,
+				`peak <b>${maxConcurrentRefreshes}</b> · 401s <b>${unauthorized}</b>` +
+				(embedded?.open ? ` · session check 401s <b>${embedded.checks[401] ?? 0}</b>` : ""),
 		);
 	}
 	setInterval(renderStats, 500);
@@ -75,6 +95,7 @@ async function start(): Promise<void> {
 		revoke: scenarios.revokeRefreshToken,
 		network: scenarios.tokenNetworkErrorNext,
 		reject: scenarios.rejectEverySession,
+		embedded: scenarios.endSsoSessionEmbeddedApp,
 		tab: scenarios.openSecondTab,
 		reset: scenarios.reset,
 	};

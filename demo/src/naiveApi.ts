@@ -2,7 +2,7 @@ import ky from "ky";
 import type { SessionListener, SessionSnapshot, SessionStore } from "../../src/index.js";
 import type { AppApi, DocumentList, SignedIn } from "./appApi.js";
 import type { AuthMode } from "./settings.js";
-import { hasCsrfCookie, tokensKey } from "./storedSession.js";
+import { csrfCookieValue, hasCsrfCookie, tokensKey } from "./storedSession.js";
 
 /** Outline's error for a 401 in SSO mode. */
 export class AuthorizationError extends Error {
@@ -63,7 +63,13 @@ export function createNaiveApi({ mode, onUnauthorized }: NaiveApiOptions): AppAp
 		listDocuments: (limit) => api.post("documents.list", { json: limit === undefined ? {} : { limit } }).json<DocumentList>(),
 		recentDocuments: () => api.get("documents?limit=3").json<DocumentList>(),
 		createDocument: (title) => api.post("documents.create", { json: { title } }).json(),
+		refreshEmbeddedSession: () => api.get("auth/refresh-keycloak-session").json(),
 		hasCredentials: async () => (mode === "cookie" ? hasCsrfCookie() : readTokens() !== null),
+		async credentials() {
+			if (mode === "cookie") return [csrfCookieValue()].filter((value): value is string => value !== undefined);
+			const tokens = readTokens();
+			return tokens ? [tokens.accessToken, tokens.refreshToken].filter((value): value is string => typeof value === "string") : [];
+		},
 		async signIn({ accessToken, refreshToken, expiresAt, user }: SignedIn) {
 			if (mode === "bearer") localStorage.setItem(tokensKey, JSON.stringify({ accessToken, refreshToken, expiresAt }));
 			session.update({ status: "authenticated", identity: user.id, reason: undefined });
@@ -75,11 +81,11 @@ export function createNaiveApi({ mode, onUnauthorized }: NaiveApiOptions): AppAp
 	};
 }
 
-function readTokens(): { accessToken: string } | null {
+function readTokens(): { accessToken: string; refreshToken?: unknown } | null {
 	try {
 		const value: unknown = JSON.parse(localStorage.getItem(tokensKey) ?? "null");
 		return typeof value === "object" && value !== null && typeof (value as { accessToken?: unknown }).accessToken === "string"
-			? (value as { accessToken: string })
+			? (value as { accessToken: string; refreshToken?: unknown })
 			: null;
 	} catch {
 		return null;

@@ -1,6 +1,7 @@
 import type { MockAuthServer } from "../../src/msw/index.js";
 import type { App } from "./app.js";
 import type { AppApi } from "./appApi.js";
+import { endSsoSession, forgetEmbeddedApp } from "./embeddedApp.js";
 import type { EventLog } from "./eventLog.js";
 import { saveClientKind } from "./settings.js";
 import type { ClientKind } from "./settings.js";
@@ -51,6 +52,21 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			log.add("action", "backend: every API call answers 401, every refresh invalid_grant (next 40 calls)");
 			await app.refetch();
 		},
+		/**
+		 * Seed 002's real shape: the IdP ends the SSO session of the credentials this tab holds, the app's own session
+		 * stays valid. The dashboard still answers 200; the embedded app's session refresh answers 401 for the same
+		 * credential, now and on every later load (refreshing the tokens is refused too). With the demo's reauthenticate
+		 * the reload signs in again through the portal and the new session works; with `?reauth=default` (a bare
+		 * reload) every load meets the same credential again, and only the loop guard stops the reloads.
+		 */
+		async endSsoSessionEmbeddedApp(): Promise<void> {
+			const credentials = await api.credentials();
+			endSsoSession(credentials);
+			log.add("action", `IdP: the SSO session of ${currentUser()} ended (${credentials.length} credential(s)); the app's own session still works`);
+			log.add("info", "the dashboard refetches, then the embedded app opens");
+			await app.refetch();
+			await app.mountEmbeddedApp();
+		},
 		openSecondTab(): Window | null {
 			log.add("action", "opening a second tab");
 			// noopener: a tab opened with an opener gets a copy of this one's sessionStorage (event log, tokenflight's tab id, backend slot).
@@ -65,6 +81,7 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			await api.logout();
 			backend.reset();
 			backend.setPortalUser("alice");
+			forgetEmbeddedApp();
 			for (const key of [tokensKey, "demo:user", "demo:cookie-user", "tokenflight:reauth", "__msw-cookie-store__"]) localStorage.removeItem(key);
 			document.cookie = "csrfToken=; Max-Age=0; Path=/";
 			// The backend's own keys stay: its reset already starts a new epoch that every tab adopts.

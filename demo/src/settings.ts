@@ -11,6 +11,11 @@ export type Settings = {
 	client: ClientKind;
 	/** How long the page shows "signing you in again" before it reloads, so a person can see it happen. */
 	reauthDelayMs: number;
+	/**
+	 * `"demo"`: the demo's reauthenticate (marks the reload, so the next load signs in again through the portal).
+	 * `"default"` (`?reauth=default`): tokenflight's default, a bare `location.reload()` that keeps the stored credentials.
+	 */
+	reauth: "demo" | "default";
 };
 
 const clientKey = "demo:client";
@@ -23,6 +28,7 @@ export function readSettings(): Settings {
 		store: params.get("store") === "idb" ? "indexedDB" : "localStorage",
 		client: localStorage.getItem(clientKey) === "naive" ? "naive" : "tokenflight",
 		reauthDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 600,
+		reauth: params.get("reauth") === "default" ? "default" : "demo",
 	};
 }
 

@@ -15,6 +15,11 @@ export function hasCsrfCookie(): boolean {
 	return /(?:^|;\s*)csrfToken=[^;]/.test(document.cookie);
 }
 
+export function csrfCookieValue(): string | undefined {
+	const value = /(?:^|;\s*)csrfToken=([^;]*)/.exec(document.cookie)?.[1];
+	return value ? decodeURIComponent(value) : undefined;
+}
+
 export function rememberUser(mode: AuthMode, user: string): void {
 	localStorage.setItem(userKeys[mode], user);
 }

@@ -2,13 +2,16 @@ import { createClient, indexedDbTokenStore, oauthRefresh, storageTokenStore } fr
 import type { SessionReason } from "../../src/index.js";
 import type { AppApi, DocumentList, SignedIn } from "./appApi.js";
 import type { AuthMode, TokenStoreKind } from "./settings.js";
-import { hasCsrfCookie, tokensKey } from "./storedSession.js";
+import { csrfCookieValue, hasCsrfCookie, tokensKey } from "./storedSession.js";
 
 export type TokenflightApiOptions = {
 	mode: AuthMode;
 	store: TokenStoreKind;
-	/** Called once per episode when the session cannot be recovered; it navigates, so it returns nothing. */
-	reauthenticate(reason: SessionReason): void;
+	/**
+	 * Called once per episode when the session cannot be recovered; it navigates, so it returns nothing.
+	 * `undefined` (`?reauth=default`): tokenflight's default, a bare `location.reload()`.
+	 */
+	reauthenticate: ((reason: SessionReason) => void) | undefined;
 };
 
 /** The app's API over tokenflight: refresh is single-flighted across tabs, and a dead session stalls requests instead of failing them. */
@@ -25,7 +28,7 @@ export function createTokenflightApi({ mode, store: storeKind, reauthenticate }:
 						refresh: oauthRefresh({ tokenEndpoint: new URL("/oauth/token", location.origin).href, clientId: "demo" }),
 					},
 		identity: (response) => response.headers.get("x-user-id"),
-		reauthenticate,
+		...(reauthenticate === undefined ? {} : { reauthenticate }),
 	});
 
 	return {
@@ -35,7 +38,13 @@ export function createTokenflightApi({ mode, store: storeKind, reauthenticate }:
 		listDocuments: (limit) => client.post<DocumentList>("documents.list", limit === undefined ? {} : { limit }),
 		recentDocuments: () => client.get<DocumentList>("documents?limit=3"),
 		createDocument: (title) => client.post("documents.create", { title }),
+		refreshEmbeddedSession: () => client.get("auth/refresh-keycloak-session"),
 		hasCredentials: async () => (mode === "cookie" ? hasCsrfCookie() : (await store.get()) !== null),
+		async credentials() {
+			if (mode === "cookie") return [csrfCookieValue()].filter((value): value is string => value !== undefined);
+			const tokens = await store.get();
+			return tokens ? [tokens.accessToken, tokens.refreshToken].filter((value): value is string => typeof value === "string") : [];
+		},
 		async signIn({ accessToken, refreshToken, expiresAt, user }: SignedIn) {
 			await client.signIn(mode === "bearer" ? { accessToken, refreshToken, expiresAt } : undefined, user.id);
 		},

@@ -93,8 +93,9 @@ export function createView() {
 			byId("reauth-banner").hidden = bannerText === undefined;
 			if (bannerText !== undefined) byId("reauth-text").textContent = bannerText;
 		},
-		client(kind: "tokenflight" | "naive", mode: "bearer" | "cookie"): void {
-			byId("client-chip").textContent = `${kind === "naive" ? "naive ky client" : "tokenflight"} · ${mode === "cookie" ? "cookie session" : "bearer tokens"}`;
+		client(kind: "tokenflight" | "naive", mode: "bearer" | "cookie", reauth: "demo" | "default" = "demo"): void {
+			const defaultReauth = kind === "tokenflight" && reauth === "default" ? " · default reauthenticate" : "";
+			byId("client-chip").textContent = `${kind === "naive" ? "naive ky client" : "tokenflight"} · ${mode === "cookie" ? "cookie session" : "bearer tokens"}${defaultReauth}`;
 			for (const button of document.querySelectorAll<HTMLButtonElement>("[data-client]")) {
 				button.setAttribute("aria-checked", String(button.dataset.client === kind));
 			}
