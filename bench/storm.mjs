@@ -1,6 +1,8 @@
 // Refresh storm: 1,000 concurrent GETs while the access token is dead on the server. The token endpoint rotates
 // refresh tokens; reusing a consumed one is answered 400 invalid_grant and revokes the whole family.
 // Contenders run one after another, order rotated each round; figures are medians over the rounds.
+// A floor runs in the same rounds: the same 1,000 GETs through tokenflight with a valid token (no 401, no refresh),
+// so the storm reads as a ratio to what no refresh costs, measured side by side rather than against a fixed time.
 import axios from "axios";
 import { createAuthRefresh } from "axios-auth-refresh";
 import ky from "ky";
@@ -17,8 +19,41 @@ function form(refreshToken) {
 	return new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken ?? "", client_id: "bench" });
 }
 
-/** Each contender: setup(server, tokens) → { get(i) → Promise, refreshes?(), extra?(), dispose() }. */
+/**
+ * Each contender: setup(server, tokens) → { get(i) → Promise, refreshes?(), extra?(), dispose() }.
+ * `reset` overrides the server reset of its rounds; `floor` marks the no-refresh baseline (not a competitor).
+ */
 const contenders = [
+	{
+		name: "floor: tokenflight, valid token (no refresh)",
+		key: "floor",
+		floor: true,
+		reset: { expired: false },
+		setup(server, tokens) {
+			let reauths = 0;
+			const client = createClient({
+				baseUrl: `${server.origin}/api/`,
+				auth: {
+					type: "bearer",
+					// Valid on the server and known to be far from expiry: nothing to refresh, nothing to retry.
+					store: memoryTokenStore({ ...tokens, expiresAt: Date.now() + 3_600_000 }),
+					refresh: oauthRefresh({ tokenEndpoint: `${server.origin}/token`, clientId: "bench" }),
+				},
+				reauthenticate: () => {
+					reauths++;
+					return Promise.reject(new Error("bench: no interactive sign-in"));
+				},
+				reloadGuard: { storage: memoryStorage(), history: null },
+				tabs: false,
+				ky: { retry: 0 },
+			});
+			return {
+				get: () => client.get("items", { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+				extra: () => `reauthenticate ×${reauths}`,
+				dispose: () => client.dispose(),
+			};
+		},
+	},
 	{
 		name: "tokenflight (expiry unknown → 1,000 × 401)",
 		key: "tokenflight",
@@ -141,7 +176,7 @@ function failureKind(error) {
 }
 
 async function runOnce(server, contender) {
-	const tokens = await server.reset({ expired: true, refreshDelayMs: REFRESH_DELAY_MS, closeIdle: true });
+	const tokens = await server.reset({ expired: true, refreshDelayMs: REFRESH_DELAY_MS, closeIdle: true, ...contender.reset });
 	await sleep(100); // lets the clients see the closed sockets
 	const instance = contender.setup(server, tokens);
 	const start = performance.now();
@@ -153,7 +188,8 @@ async function runOnce(server, contender) {
 	const wallMs = performance.now() - start;
 	instance.dispose();
 	const stats = await server.stats();
-	if (!settled) return { wallMs: NaN, connections: stats.connections, ok: 0, failed: REQUESTS, refreshCalls: stats.refreshCalls, reuse: stats.reuseDetected, kinds: "deadline hit", extra: "" };
+	if (!settled)
+		return { wallMs: NaN, connections: stats.connections, ok: 0, failed: REQUESTS, refreshCalls: stats.refreshCalls, reuse: stats.reuseDetected, unauthorized: stats.unauthorized, kinds: "deadline hit", extra: "" };
 	let ok = 0;
 	const kinds = new Map();
 	for (const result of settled) {
@@ -170,6 +206,7 @@ async function runOnce(server, contender) {
 		failed: REQUESTS - ok,
 		refreshCalls: stats.refreshCalls,
 		reuse: stats.reuseDetected,
+		unauthorized: stats.unauthorized,
 		kinds: [...kinds].map(([kind, n]) => `${kind} ×${n}`).join(", "),
 		extra: instance.extra?.() ?? "",
 	};
@@ -189,12 +226,21 @@ export async function runStorm(server) {
 		return lo === hi ? format(m) : `${format(m)} (${format(lo)}–${format(hi)})`;
 	};
 	const medianWall = (key) => median(results[key].map((r) => r.wallMs));
-	const best = Math.min(...contenders.map((c) => medianWall(c.key)));
-	const others = contenders.filter((c) => !c.key.startsWith("tokenflight"));
+	const competitors = contenders.filter((c) => !c.floor);
+	const best = Math.min(...competitors.map((c) => medianWall(c.key)));
+	const others = competitors.filter((c) => !c.key.startsWith("tokenflight"));
 	const bestOther = Math.min(...others.map((c) => medianWall(c.key)));
 	// Failing fast is not a win: also compare with the others that got every request through.
 	const complete = others.filter((c) => results[c.key].every((r) => r.ok === REQUESTS));
 	const bestComplete = complete.length ? Math.min(...complete.map((c) => medianWall(c.key))) : NaN;
+	// The floor: same requests, same cold start, same round, nothing to refresh. Ratios to it, never absolute times.
+	const floorWall = medianWall("floor");
+	const floorClean = results.floor.every((x) => x.refreshCalls === 0 && x.unauthorized === 0 && x.ok === REQUESTS);
+	const vsFloor = (key) => {
+		const perRound = results[key].map((x, i) => x.wallMs / results.floor[i].wallMs).filter(Number.isFinite);
+		const range = perRound.length ? `${fmt.ratio(Math.min(...perRound))} … ${fmt.ratio(Math.max(...perRound))}` : "–";
+		return { ratio: medianWall(key) / floorWall, range };
+	};
 	const rows = contenders.map((c) => {
 		const r = results[c.key];
 		const wall = median(r.map((x) => x.wallMs));
@@ -207,7 +253,8 @@ export async function runStorm(server) {
 			spread(r.map((x) => x.reuse), fmt.int),
 			spread(r.map((x) => x.connections), fmt.int),
 			fmt.ms(wall),
-			fmt.ratio(wall / best),
+			c.floor ? "–" : fmt.ratio(wall / best),
+			fmt.ratio(wall / floorWall),
 			[last.kinds, last.extra].filter(Boolean).join("; ") || "–",
 		];
 	});
@@ -215,15 +262,18 @@ export async function runStorm(server) {
 	const tfWall = medianWall("tokenflight");
 	const counts = tf.every((x) => x.refreshCalls === 1 && x.ok === REQUESTS);
 	const fastest = tfWall <= bestOther;
+	const storm = vsFloor("tokenflight");
+	const proactive = vsFloor("tokenflight-proactive");
 	const markdown = [
 		`### Refresh storm: ${REQUESTS.toLocaleString("en-US")} concurrent GETs, access token dead on the server (median of ${ROUNDS} rounds; min–max when they differ)`,
 		"",
-		`Token endpoint: ${REFRESH_DELAY_MS} ms latency, rotating refresh tokens, reuse → 400 invalid_grant + family revoked. "refresh calls" are counted by the server.`,
+		`Token endpoint: ${REFRESH_DELAY_MS} ms latency, rotating refresh tokens, reuse → 400 invalid_grant + family revoked. "refresh calls" are counted by the server. The floor is the same ${REQUESTS.toLocaleString("en-US")} GETs through tokenflight with a valid token, in the same rounds; "vs fastest" leaves it out.`,
 		"",
-		table(["contender", "refresh calls", "successes", "failures", "reuse detected", "TCP conns", "wall time", "vs fastest", "failures (last round)"], rows),
+		table(["contender", "refresh calls", "successes", "failures", "reuse detected", "TCP conns", "wall time", "vs fastest", "vs floor", "failures (last round)"], rows),
 		"",
+		`Storm / floor (ratio of medians; per-round range): 401 path storm / floor = ${fmt.ratio(storm.ratio)} (${storm.range}); expiresAt known storm / floor = ${fmt.ratio(proactive.ratio)} (${proactive.range}). Floor ${floorClean ? `clean (0 refreshes, 0 × 401, ${REQUESTS.toLocaleString("en-US")} successes every round)` : "NOT clean (it saw refreshes, 401s or failures: its ratios mean nothing)"}.`,
 		`Target for tokenflight (401 path): 1 refresh, ${REQUESTS.toLocaleString("en-US")} successes, least wall time: counts ${counts ? "met" : "NOT met"}; wall time ${fmt.ms(tfWall)} vs fastest other contender ${fmt.ms(bestOther)} (${fmt.ratio(tfWall / bestOther)}, ${fastest ? "met" : "NOT met"}), vs fastest other that got all ${REQUESTS.toLocaleString("en-US")} through ${complete.length ? `${fmt.ms(bestComplete)} (${fmt.ratio(tfWall / bestComplete)}, ${tfWall <= bestComplete ? "met" : "NOT met"})` : "none did"}.`,
 		"Every run starts with cold connections (the server closes idle keep-alive sockets first).",
 	].join("\n");
-	return { markdown, results };
+	return { markdown, results, summary: { stormOverFloor: storm.ratio, proactiveOverFloor: proactive.ratio, floorClean } };
 }

@@ -1,9 +1,13 @@
 // Size budgets (no timing, CI-safe): bundles each dist entry with esbuild (minify, ESM), gzips it and compares with
 // scripts/size-budgets.json. Exits 1 when any entry is over budget or missing.
+// Then bundles two tiny apps from dist/index.js as an app's bundler would (tree-shaken, code-split): a cookie-only
+// app and a bearer + oauthRefresh + indexedDbTokenStore app, and checks that the cookie-only app does not load the
+// refresher up front (see REFRESHER_IN_COOKIE_APP_FAILS).
 //   node scripts/size.mjs          check (run `npm run build` first; `npm run size` does)
 //   node scripts/size.mjs --why    also list which source modules the core's own bytes come from
 import { build } from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -60,6 +64,146 @@ console.log(line(headers));
 console.log(`| ${widths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
 for (const r of rows) console.log(line(r));
 console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM bundle; mobx and msw always external.");
+
+// ---- Two tiny apps, bundled from the built dist/index.js (code splitting on, as in an app's production build) ----
+
+// A string of src/refresh/refresher.ts that survives minification: where it is, the refresher is.
+const REFRESHER_MARKER = "The stored refresh token was already used";
+// While false, a refresher in the cookie-only app's initial load is a warning. Flip to true once createClient
+// imports the refresher lazily (a dynamic import) for bearer auth: it then fails the size check.
+const REFRESHER_IN_COOKIE_APP_FAILS = false;
+
+const dist = JSON.stringify(`${root}dist/index.js`);
+const apps = [
+	{
+		key: "cookie",
+		label: "cookie-only app",
+		source: `import { createClient } from ${dist};
+const client = createClient({ baseUrl: "https://api.example.com/", auth: { type: "cookie", csrf: { cookie: "XSRF-TOKEN", header: "X-XSRF-TOKEN" } } });
+client.get("me").then((me) => client.post("visits", { me }));
+`,
+	},
+	{
+		key: "bearer",
+		label: "bearer app (oauthRefresh, indexedDbTokenStore)",
+		source: `import { createClient, indexedDbTokenStore, oauthRefresh } from ${dist};
+const client = createClient({
+	baseUrl: "https://api.example.com/",
+	auth: { type: "bearer", store: indexedDbTokenStore(), refresh: oauthRefresh({ tokenEndpoint: "https://auth.example.com/oauth/token", clientId: "app" }) },
+});
+client.get("me").then((me) => client.post("visits", { me }));
+`,
+	},
+];
+const appModes = [
+	{ key: "own", label: "ky, js-cookie external" },
+	{ key: "withDeps", label: "ky + js-cookie bundled" },
+];
+
+/** Bundles one app; returns its chunks split into the initial load (entry + static imports) and the rest. */
+async function measureApp(app, external) {
+	const outdir = `${root}.size-apps`; // never written (write: false); splitting needs an outdir
+	const result = await build({
+		entryPoints: [`app:${app.key}`],
+		bundle: true,
+		minify: true,
+		treeShaking: true,
+		splitting: true,
+		format: "esm",
+		platform: "browser",
+		target: "es2022",
+		write: false,
+		outdir,
+		absWorkingDir: root,
+		metafile: true,
+		external,
+		logLevel: "silent",
+		plugins: [
+			{
+				name: "apps",
+				setup(b) {
+					b.onResolve({ filter: /^app:/ }, (args) => ({ path: args.path, namespace: "app" }));
+					b.onLoad({ filter: /.*/, namespace: "app" }, () => ({ contents: app.source, loader: "js", resolveDir: root }));
+				},
+			},
+		],
+	});
+	const files = new Map(result.outputFiles.filter((f) => f.path.endsWith(".js")).map((f) => [f.path, f.contents]));
+	const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([path, meta]) => [resolve(root, path), meta]));
+	const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+	// Initial load: the entry and every chunk reachable from it through static imports (dynamic ones load later).
+	const initial = new Set();
+	const visit = (path) => {
+		if (initial.has(path)) return;
+		initial.add(path);
+		for (const { path: to, kind, external: isExternal } of outputs[path].imports) if (!isExternal && kind === "import-statement") visit(resolve(root, to));
+	};
+	visit(entry);
+	const chunk = (path) => {
+		const code = files.get(path);
+		return { path, min: code.length, gzip: gzipSync(code, { level: 9 }).length, text: Buffer.from(code).toString("utf8") };
+	};
+	const all = [...files.keys()].map(chunk);
+	return { entry, initial: all.filter((c) => initial.has(c.path)), all };
+}
+
+const sum = (chunks, key) => chunks.reduce((n, c) => n + c[key], 0);
+const appRows = [];
+const refresherNotes = [];
+for (const app of apps) {
+	for (const mode of appModes) {
+		const { entry, initial, all } = await measureApp(app, mode.key === "own" ? ["ky", "js-cookie"] : []);
+		const budget = mode.key === "own" ? budgets.apps?.[app.key] : undefined;
+		const initialGzip = sum(initial, "gzip");
+		const allGzip = sum(all, "gzip");
+		let status = "–";
+		if (mode.key === "own") {
+			const ok = budget?.initial !== undefined && budget?.all !== undefined && initialGzip <= budget.initial && allGzip <= budget.all;
+			if (!ok) failures++;
+			status = ok ? "ok" : "OVER";
+		}
+		appRows.push([
+			app.label,
+			mode.label,
+			`${initial.length} / ${all.length}`,
+			kb(sum(initial, "min")),
+			kb(initialGzip),
+			kb(sum(all, "min")),
+			kb(allGzip),
+			budget ? `${kb(budget.initial)} / ${kb(budget.all)}` : mode.key === "own" ? "none" : "–",
+			status,
+		]);
+		const where = (chunks) => chunks.filter((c) => c.text.includes(REFRESHER_MARKER)).map((c) => (c.path === entry ? "entry chunk" : c.path.slice(c.path.lastIndexOf("/") + 1)));
+		if (app.key === "bearer" && where(all).length === 0) {
+			// The check below would pass blindly: the marker string left src/refresh/refresher.ts or was minified away.
+			failures++;
+			refresherNotes.push(`FAIL  refresher marker ${JSON.stringify(REFRESHER_MARKER)} not found in the bearer app (${mode.label}): update REFRESHER_MARKER in scripts/size.mjs`);
+		}
+		if (app.key === "cookie") {
+			const upFront = where(initial);
+			const lazy = where(all).filter((name) => !upFront.includes(name));
+			if (upFront.length === 0) {
+				refresherNotes.push(`ok    cookie-only app (${mode.label}): no refresher in its initial load${lazy.length ? ` (only in lazily loaded ${lazy.join(", ")})` : ""}`);
+			} else {
+				if (REFRESHER_IN_COOKIE_APP_FAILS) failures++;
+				refresherNotes.push(
+					`${REFRESHER_IN_COOKIE_APP_FAILS ? "FAIL" : "WARN"}  cookie-only app (${mode.label}): the refresher is in its initial load (${upFront.join(", ")}), found by ${JSON.stringify(REFRESHER_MARKER)}; createClient should import it lazily for bearer auth`,
+				);
+			}
+		}
+	}
+}
+
+const appHeaders = ["app", "bundle", "chunks (initial / all)", "initial min", "initial gzip", "all chunks min", "all chunks gzip", "budget gzip (initial / all)", ""];
+const appWidths = appHeaders.map((h, i) => Math.max(h.length, ...appRows.map((r) => r[i].length)));
+const appLine = (r) => `| ${r.map((c, i) => (i < 2 ? c.padEnd(appWidths[i]) : c.padStart(appWidths[i]))).join(" | ")} |`;
+console.log("\nTwo tiny apps bundled from dist/index.js (esbuild: bundle, minify, tree-shake, ESM, splitting):\n");
+console.log(appLine(appHeaders));
+console.log(`| ${appWidths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
+for (const r of appRows) console.log(appLine(r));
+console.log("\nInitial = the entry chunk plus chunks it imports statically; all = every chunk, dynamic imports included. Gzip of several chunks = sum of each chunk's gzip. Budgets apply to the ky-external bundle.");
+console.log(`\nRefresher in the cookie-only app (${REFRESHER_IN_COOKIE_APP_FAILS ? "fails" : "warns only"}; REFRESHER_IN_COOKIE_APP_FAILS in scripts/size.mjs):`);
+for (const note of refresherNotes) console.log(`  ${note}`);
 
 if (process.argv.includes("--why")) {
 	// Attribution by source module: bundle src/index.ts itself (esbuild reads TS) and list minified bytes per input.

@@ -1,23 +1,54 @@
 import ky, { type KyInstance, type Options as KyOptions } from "ky";
 import { bearerCredentials, type BearerAuth } from "./auth/bearer.js";
 import { cookieCredentials, type CookieAuth } from "./auth/cookie.js";
+import { classifyChallenge, parseChallenges, type SafeChallenge } from "./auth/challenge.js";
 import type { Credentials, RecoveryState } from "./auth/types.js";
+import { abortable } from "./core/deferred.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
 import { mapTransportError, readJson } from "./core/responses.js";
 import { createTransport, type SendRecord } from "./core/transport.js";
-import { AuthenticationError, HttpError, NotReplayedError } from "./errors.js";
+import {
+	ApiError,
+	AuthenticationError,
+	NetworkError,
+	HttpError,
+	InsufficientScopeError,
+	NotReplayedError,
+	StepUpRequiredError,
+	UseDPoPNonceError,
+	type ApiErrorOptions,
+} from "./errors.js";
 import { fingerprint } from "./session/fingerprint.js";
 import { createSessionMachine } from "./session/machine.js";
 import { createReloadGuard, persistentTabId, type ReloadGuardOptions } from "./session/reloadGuard.js";
+import type { SessionEnded } from "./session/sessionEnded.js";
 import type { SessionReason, SessionStore } from "./session/sessionState.js";
 import { createTabSync, type TabMessage, type TabsOptions } from "./tabs/tabSync.js";
+import { isTokenSet } from "./tokens/tokenStores.js";
 import type { TokenSet } from "./tokens/types.js";
 
 export type { BearerAuth } from "./auth/bearer.js";
 export type { CookieAuth } from "./auth/cookie.js";
 
 export type Reauthenticate = (reason: SessionReason) => void | Promise<TokenSet | void | undefined>;
+
+export type StepUpContext = {
+	/** RFC 9470 `acr_values`: the authentication context classes the server accepts, most preferred first. */
+	acrValues: readonly string[] | undefined;
+	/** RFC 9470 `max_age`: how many seconds ago the user may have last authenticated. */
+	maxAge: number | undefined;
+	/** The request that was challenged, without credentials. */
+	request: Request;
+	challenge: SafeChallenge;
+};
+
+/**
+ * Runs a step-up authentication (RFC 9470). Resolve with the new tokens (bearer), or `true` once the session cookie
+ * is upgraded (cookie): the challenged request is retried once. Resolve with nothing when it navigated away: the
+ * request then waits for the page to go (or its signal).
+ */
+export type StepUp = (context: StepUpContext) => Promise<TokenSet | boolean | void | undefined> | TokenSet | boolean | void | undefined;
 
 export type ClientOptions = {
 	/** Paths resolve against it; its origin is trusted with credentials. */
@@ -42,6 +73,20 @@ export type ClientOptions = {
 	ky?: KyOptions;
 	/** Cross-tab coordination. @default on in browsers, off elsewhere */
 	tabs?: TabsOptions | false;
+	/**
+	 * Finds dead sessions that do not answer 401: a redirect to a portal, an HTML page, a 403 `user_suspended`.
+	 * See `answeredFromOutside()` for a ready-made one.
+	 */
+	sessionEnded?: SessionEnded;
+	/**
+	 * What a dead session does. `"reauthenticate"` calls `reauthenticate` (a reload by default) under the loop guard;
+	 * `"signOut"` moves to `signedOut` at once, clears the store and calls `onSignedOut`. @default "reauthenticate"
+	 */
+	onSessionEnded?: "reauthenticate" | "signOut";
+	/** Called once each time a dead session ends in `signedOut` (not after `logout()`), with the reason. */
+	onSignedOut?: (reason: SessionReason) => void;
+	/** Handles RFC 9470 step-up challenges. Without it such requests reject with `StepUpRequiredError`. */
+	stepUp?: StepUp;
 };
 
 export type Client = {
@@ -56,6 +101,8 @@ export type Client = {
 	signIn(tokens?: TokenSet, identity?: string): Promise<void>;
 	/** Clears the store and signs out; later requests go without credentials. */
 	logout(): Promise<void>;
+	/** A dead session the app found itself (a 401 inside a batch reply): takes the same once-only path as a 401. */
+	reportSessionEnded(reason: SessionReason): void;
 	/** Removes listeners, timers and channels; waiting and later requests reject with an AbortError. */
 	dispose(): void;
 };
@@ -85,11 +132,24 @@ export function createClient(options: ClientOptions): Client {
 
 	const credentials: Credentials =
 		options.auth.type === "bearer"
-			? bearerCredentials(options.auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: enterReauthentication })
+			? bearerCredentials(options.auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession })
 			: cookieCredentials(options.auth);
 	tabs?.onVisible(() => void credentials.refreshIfExpiring().catch(() => undefined));
 
-	/** The once-only path every dead-session signal takes: guard, stall, then `reauthenticate`. */
+	// The credential the latest trusted request went with: what `reportSessionEnded` names as dead.
+	let lastCredential: string | undefined;
+	let stepUpFlight: Promise<TokenSet | boolean | void | undefined> | null = null;
+
+	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
+	function endSession(reason: SessionReason, credential: string | undefined): void {
+		if (options.onSessionEnded === "signOut") {
+			if (machine.status !== "signedOut" && !disposeController.signal.aborted) signOut(reason);
+			return;
+		}
+		enterReauthentication(reason, credential);
+	}
+
+	/** Guard, stall, then `reauthenticate`. */
 	function enterReauthentication(reason: SessionReason, credential: string | undefined): void {
 		const { status } = machine;
 		if (status === "reauthenticating" || status === "signedOut" || disposeController.signal.aborted) return;
@@ -125,6 +185,14 @@ export function createClient(options: ClientOptions): Client {
 	function signOut(reason: SessionReason): void {
 		machine.dispatch({ type: "signedOut", reason, error: new AuthenticationError() });
 		void credentials.clear().catch(() => undefined);
+		try {
+			options.onSignedOut?.(reason);
+		} catch (error) {
+			// The app's handler failing must not leave the session half ended.
+			queueMicrotask(() => {
+				throw error;
+			});
+		}
 	}
 
 	function onTabMessage(message: TabMessage): void {
@@ -134,14 +202,14 @@ export function createClient(options: ClientOptions): Client {
 				if (status !== "signedOut") signOut("signed-out-elsewhere");
 				break;
 			case "identity":
-				if (identity !== undefined && identity !== message.identity) enterReauthentication("identity-changed", `identity:${message.identity}`);
+				if (identity !== undefined && identity !== message.identity) endSession("identity-changed", `identity:${message.identity}`);
 				break;
 			case "signed-in":
 				// Another tab signed in: a signed-out tab picks the new session up from the shared store; a tab
 				// still showing someone's data must reload, since it cannot know whose session this is.
 				if (status === "signedOut") machine.dispatch({ type: "adopted" });
 				else if (status !== "reauthenticating" && (message.identity === undefined || message.identity !== identity)) {
-					enterReauthentication("signed-out-elsewhere", `signed-in:${message.identity ?? ""}`);
+					endSession("signed-out-elsewhere", `signed-in:${message.identity ?? ""}`);
 				}
 				break;
 			case "tokens":
@@ -184,7 +252,7 @@ export function createClient(options: ClientOptions): Client {
 		}
 	}
 
-	async function request(path: string | URL, init: RequestOptions = {}): Promise<Response> {
+	async function request(path: string | URL, init: RequestOptions = {}, expectsJson = acceptsJson(init)): Promise<Response> {
 		throwIfDisposed();
 		const url = resolveUrl(path, baseUrl);
 		const signal = init.signal ?? undefined;
@@ -198,6 +266,7 @@ export function createClient(options: ClientOptions): Client {
 		}
 		const recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
 		let sawUnauthorized = false;
+		let steppedUp = false;
 		for (let round = 0; ; round++) {
 			await whenSendable(signal);
 			if (round >= maxRounds || (sawUnauthorized && machine.status === "signedOut")) throw unauthorized(undefined, url, init);
@@ -206,25 +275,75 @@ export function createClient(options: ClientOptions): Client {
 			throwIfDisposed();
 			if (machine.gate || machine.generation !== generation) continue;
 			const record: SendRecord = { url: undefined, trusted: true };
-			const response = await send(url, init, tokens, record, true);
+			lastCredential = credentials.credentialOf(tokens);
+			let response: Response | undefined;
+			let failure: unknown;
+			try {
+				response = await send(url, init, tokens, record, true);
+			} catch (error) {
+				failure = error;
+			}
 			throwIfDisposed();
-			// Redirected off the trusted origins: whatever it says, it says nothing about this session.
+			const answer = response ?? (failure instanceof ApiError ? failure.response : undefined);
+			const stale = machine.generation !== generation;
+			// Redirected off the trusted origins: what the other origin says means nothing for this session. Only the
+			// redirect itself may, when the app's classifier says so (an SSO portal's or auth proxy's login page).
 			if (!record.trusted) {
+				const reason = answer && (await classify(answer, failure, url, init, expectsJson));
+				if (reason) {
+					discard(answer);
+					sawUnauthorized = true;
+					if (machine.status === "signedOut") throw unauthorized(undefined, url, init);
+					if (!stale) endSession(reason, lastCredential);
+					continue;
+				}
+				if (response === undefined) throw failure;
 				if (response.status === 401) throw foreignUnauthorized(response, url, init);
 				return response;
 			}
-			credentials.observe(response);
-			const stale = machine.generation !== generation;
+			if (answer) credentials.observe(answer);
+
+			// A 401 or 403 means what its challenge says (RFC 6750 §3, RFC 9470, RFC 9449).
+			const challenge = answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
+			const details: ApiErrorOptions = { response: answer, request: describe(url, init), challenge: challenge && "challenge" in challenge ? challenge.challenge : undefined };
+			if (challenge?.kind === "insufficient-scope") {
+				if (response) discard(response);
+				throw new InsufficientScopeError(challenge.scope, details);
+			}
+			if (challenge?.kind === "dpop-nonce") {
+				if (response) discard(response);
+				throw new UseDPoPNonceError(details);
+			}
+			if (challenge?.kind === "step-up" && machine.status !== "signedOut") {
+				if (response) discard(response);
+				if (!options.stepUp || steppedUp) throw new StepUpRequiredError(challenge, details);
+				steppedUp = true;
+				await stepUp({ acrValues: challenge.acrValues, maxAge: challenge.maxAge, request: describe(url, init), challenge: challenge.challenge }, signal);
+				continue;
+			}
+
+			if (response?.status !== 401) {
+				const reason = await classify(answer, failure, url, init, expectsJson);
+				if (reason) {
+					if (answer) discard(answer);
+					sawUnauthorized = true;
+					if (machine.status === "signedOut") throw unauthorized(answer, url, init, details.challenge);
+					if (!stale) endSession(reason, lastCredential);
+					continue;
+				}
+			}
+			if (response === undefined) throw failure;
+
 			if (response.status === 401) {
 				discard(response);
 				sawUnauthorized = true;
-				if (machine.status === "signedOut") throw unauthorized(response, url, init);
+				if (machine.status === "signedOut") throw unauthorized(response, url, init, details.challenge);
 				// Sent with an older session's credentials, or during a re-authentication: try again with what is current.
 				if (stale || machine.status === "reauthenticating") continue;
 				const next = await credentials.recover(tokens, recovery, signal);
 				throwIfDisposed();
 				if (next.type === "fail") throw next.error;
-				if (next.type === "reauthenticate") enterReauthentication(next.reason, next.credential);
+				if (next.type === "reauthenticate") endSession(next.reason, next.credential);
 				continue;
 			}
 			if (!accept(response, stale)) {
@@ -244,21 +363,64 @@ export function createClient(options: ClientOptions): Client {
 		}
 	}
 
+	/** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
+	async function classify(answer: Response | undefined, failure: unknown, url: URL, init: RequestOptions, expectsJson: boolean) {
+		if (!options.sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
+		const reason = await options.sessionEnded(answer, {
+			request: describe(url, init),
+			baseUrl,
+			expectsJson,
+			...(failure instanceof ApiError ? { data: failure.data } : {}),
+			...(answer ? {} : { probe: () => probe(url, init) }),
+		});
+		throwIfDisposed();
+		return reason;
+	}
+
+	/** One step-up at a time: concurrent challenges share the handler's call. */
+	async function stepUp(context: StepUpContext, signal: AbortSignal | undefined): Promise<void> {
+		stepUpFlight ??= (async () => {
+			try {
+				const result = await options.stepUp!(context);
+				if (isTokenSet(result)) await credentials.store(result, machine.generation);
+				return result;
+			} finally {
+				stepUpFlight = null;
+			}
+		})();
+		let result: Awaited<ReturnType<StepUp>>;
+		try {
+			result = await abortable(stepUpFlight, signal);
+		} catch (error) {
+			if (signal?.aborted) throw error;
+			throw new StepUpRequiredError(context, { request: context.request, challenge: context.challenge, cause: error });
+		}
+		// Nothing back: the handler navigated away, and the request waits for the page to go.
+		if (!result) await abortable(new Promise<never>(() => {}), signal);
+	}
+
+	// A bodiless GET of the same URL that does not follow redirects: shows a redirect a browser hid behind a CORS error.
+	function probe(url: URL, init: RequestOptions): Promise<Response> {
+		const probeFetch = init.fetch ?? baseFetch;
+		return probeFetch(new Request(url, { method: "GET", redirect: "manual", credentials: credentials.mode(init.credentials), ...(init.signal ? { signal: init.signal } : {}) }));
+	}
+
 	/**
 	 * Whether a response may reach the caller. One sent under an older generation (before a sign-in, sign-out or
-	 * re-authentication) only does when it is provably the pinned user's; it never pins anyone.
+	 * re-authentication) never pins anyone, and is withheld when it names a user other than the pinned one.
 	 */
 	function accept(response: Response, stale: boolean): boolean {
 		const seen = options.identity?.(response) || undefined;
 		const pinned = machine.identity;
-		if (stale) return seen !== undefined && seen === pinned;
+		// Without a user named, there is no evidence of anyone else: the caller gets what it asked for.
+		if (stale) return seen === undefined || seen === pinned;
 		if (seen === undefined || seen === pinned) return true;
 		tabs?.publish({ type: "identity", identity: seen });
 		if (pinned === undefined) {
 			machine.dispatch({ type: "identityPinned", identity: seen });
 			return true;
 		}
-		enterReauthentication("identity-changed", `identity:${seen}`);
+		endSession("identity-changed", `identity:${seen}`);
 		return false;
 	}
 
@@ -275,8 +437,8 @@ export function createClient(options: ClientOptions): Client {
 		return new Request(url, { method: init.method ?? "GET" });
 	}
 
-	function unauthorized(response: Response | undefined, url: URL, init: RequestOptions): AuthenticationError {
-		return new AuthenticationError({ response, request: describe(url, init) });
+	function unauthorized(response: Response | undefined, url: URL, init: RequestOptions, challenge?: SafeChallenge): AuthenticationError {
+		return new AuthenticationError({ response, request: describe(url, init), challenge });
 	}
 
 	// A 401 from outside the session (an untrusted origin, `auth: false`) says nothing about the session.
@@ -285,12 +447,12 @@ export function createClient(options: ClientOptions): Client {
 	}
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
-		const response = await request(path, init);
+		const response = await request(path, init, true);
 		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init));
 	}
 
 	return {
-		request,
+		request: (path, init) => request(path, init),
 		get: (path, init = {}) => json(path, { ...init, method: "GET" }),
 		delete: (path, init = {}) => json(path, { ...init, method: "DELETE" }),
 		post: (path, body, init = {}) => json(path, withBody(init, "POST", body)),
@@ -311,6 +473,10 @@ export function createClient(options: ClientOptions): Client {
 			tabs?.publish({ type: "logout" });
 			// Queued behind any write under way, so once this resolves the store is empty.
 			await credentials.clear();
+		},
+		reportSessionEnded(reason) {
+			if (machine.status === "signedOut" || machine.status === "reauthenticating") return;
+			endSession(reason, lastCredential);
 		},
 		dispose() {
 			if (disposeController.signal.aborted) return;
@@ -354,6 +520,11 @@ function isJsonBody(body: unknown): boolean {
 	if (typeof body !== "object") return typeof body === "number" || typeof body === "boolean";
 	const prototype = Object.getPrototypeOf(body);
 	return prototype === Object.prototype || prototype === null;
+}
+
+function acceptsJson(init: RequestOptions): boolean {
+	const accept = new Headers(init.headers as HeadersInit | undefined).get("accept");
+	return accept !== null && /json/i.test(accept);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<TokenSet | void | undefined> {

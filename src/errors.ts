@@ -1,3 +1,5 @@
+import type { SafeChallenge } from "./auth/challenge.js";
+
 /**
  * One error family for everything a tokenflight request can reject with.
  *
@@ -23,13 +25,18 @@ export type ApiErrorCode =
 	| "NOT_REPLAYED"
 	| "INVALID_CREDENTIAL"
 	| "TOKEN_STORE"
-	| "REDIRECT_BLOCKED";
+	| "REDIRECT_BLOCKED"
+	| "STEP_UP_REQUIRED"
+	| "INSUFFICIENT_SCOPE"
+	| "USE_DPOP_NONCE";
 
 export type ApiErrorOptions = {
 	request?: Request | undefined;
 	response?: Response | undefined;
 	data?: unknown;
 	cause?: unknown;
+	/** The response's parsed `WWW-Authenticate` challenge, without anything secret. */
+	challenge?: SafeChallenge | undefined;
 };
 
 export class ApiError extends Error {
@@ -63,6 +70,8 @@ const statusCodes: Record<number, ApiErrorCode> = {
 export class HttpError extends ApiError {
 	override name = "HttpError";
 	readonly status: number;
+	/** The parsed `WWW-Authenticate` challenge of a 401 or 403, with only its non-secret parameters. */
+	readonly challenge: SafeChallenge | undefined;
 
 	constructor(status: number, options: ApiErrorOptions = {}, code?: ApiErrorCode) {
 		const url = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
@@ -72,6 +81,43 @@ export class HttpError extends ApiError {
 			options,
 		);
 		this.status = status;
+		this.challenge = options.challenge;
+	}
+}
+
+/**
+ * RFC 9470: the server wants a stronger or more recent authentication for this request. The session is fine;
+ * nothing was refreshed. Pass `stepUp` to `createClient` to have such requests wait for it and retry.
+ */
+export class StepUpRequiredError extends HttpError {
+	override name = "StepUpRequiredError";
+	/** Authentication context classes the server accepts, most preferred first. */
+	readonly acrValues: readonly string[] | undefined;
+	/** Seconds since the user last authenticated that the server accepts. */
+	readonly maxAge: number | undefined;
+	constructor(details: { acrValues?: readonly string[] | undefined; maxAge?: number | undefined }, options: ApiErrorOptions = {}) {
+		super(options.response?.status ?? 401, options, "STEP_UP_REQUIRED");
+		this.acrValues = details.acrValues;
+		this.maxAge = details.maxAge;
+	}
+}
+
+/** RFC 6750 §3.1: the token is valid but lacks a scope the resource needs. The session is untouched. */
+export class InsufficientScopeError extends HttpError {
+	override name = "InsufficientScopeError";
+	/** The scopes the server named, if it did. */
+	readonly scope: readonly string[] | undefined;
+	constructor(scope: readonly string[] | undefined, options: ApiErrorOptions = {}) {
+		super(options.response?.status ?? 403, options, "INSUFFICIENT_SCOPE");
+		this.scope = scope;
+	}
+}
+
+/** RFC 9449 §8: the resource server wants a DPoP proof with its nonce. Never a dead session. */
+export class UseDPoPNonceError extends HttpError {
+	override name = "UseDPoPNonceError";
+	constructor(options: ApiErrorOptions = {}) {
+		super(options.response?.status ?? 401, options, "USE_DPOP_NONCE");
 	}
 }
 
@@ -187,6 +233,9 @@ export class RedirectError extends ApiError {
 }
 
 const errorNames = new Set([
+	"StepUpRequiredError",
+	"InsufficientScopeError",
+	"UseDPoPNonceError",
 	"NotReplayedError",
 	"InvalidCredentialError",
 	"TokenStoreError",

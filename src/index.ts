@@ -1,11 +1,16 @@
 export { createClient } from "./client.js";
-export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate } from "./client.js";
+export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, StepUp, StepUpContext } from "./client.js";
+export { answeredFromOutside } from "./session/sessionEnded.js";
+export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } from "./session/sessionEnded.js";
+export { classifyChallenge, parseChallenges } from "./auth/challenge.js";
+export type { AuthChallenge, Challenge, SafeChallenge } from "./auth/challenge.js";
 export type { RequestOptions } from "./core/requestOptions.js";
 export {
 	ApiError,
 	AuthenticationError,
 	ForbiddenError,
 	HttpError,
+	InsufficientScopeError,
 	InvalidCredentialError,
 	NetworkError,
 	NotReplayedError,
@@ -15,8 +20,10 @@ export {
 	RefreshError,
 	ResponseParseError,
 	ServerError,
+	StepUpRequiredError,
 	TimeoutError,
 	TokenStoreError,
+	UseDPoPNonceError,
 	isApiError,
 } from "./errors.js";
 export type { ApiErrorCode, ApiErrorOptions } from "./errors.js";

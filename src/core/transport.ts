@@ -60,8 +60,7 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 		const response = await base(request, extra);
 		if (response.type === "opaqueredirect") {
 			// A browser hides the target: following blind could take the CSRF value to another origin.
-			void response.body?.cancel().catch(() => undefined);
-			throw new RedirectError({ request: first });
+			throw new RedirectError({ request: first, response });
 		}
 		const location = response.headers.get("location");
 		if (response.status < 300 || response.status > 399 || location === null) return response;

@@ -1,6 +1,16 @@
 export type SessionStatus = "unknown" | "authenticated" | "refreshing" | "reauthenticating" | "signedOut";
 
-export type SessionReason = "unauthorized" | "refresh-failed" | "identity-changed" | "signed-out-elsewhere";
+/**
+ * Why the session is re-authenticating or ended. The named ones come from tokenflight itself; a `sessionEnded`
+ * classifier or `reportSessionEnded` may give any other string.
+ */
+export type SessionReason =
+	| "unauthorized"
+	| "refresh-failed"
+	| "identity-changed"
+	| "signed-out-elsewhere"
+	| "answered-from-outside"
+	| (string & {});
 
 export type SessionSnapshot = {
 	readonly status: SessionStatus;
