@@ -71,7 +71,7 @@ console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM
 const REFRESHER_MARKER = "The stored refresh token was already used";
 // While false, a refresher in the cookie-only app's initial load is a warning. Flip to true once createClient
 // imports the refresher lazily (a dynamic import) for bearer auth: it then fails the size check.
-const REFRESHER_IN_COOKIE_APP_FAILS = false;
+const REFRESHER_IN_COOKIE_APP_FAILS = true;
 
 const dist = JSON.stringify(`${root}dist/index.js`);
 const apps = [

@@ -1,5 +1,6 @@
 import ky, { type KyInstance, type Options as KyOptions } from "ky";
-import { bearerCredentials, type BearerAuth } from "./auth/bearer.js";
+import type { BearerAuth } from "./auth/bearer.js";
+import { lazyCredentials } from "./auth/lazy.js";
 import { cookieCredentials, type CookieAuth } from "./auth/cookie.js";
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "./auth/challenge.js";
 import type { Credentials, RecoveryState } from "./auth/types.js";
@@ -130,10 +131,16 @@ export function createClient(options: ClientOptions): Client {
 	});
 	let guardPending = guard.attempts() > 0;
 
+	const { auth } = options;
+	// Bearer code (and its refresher) loads on its own, so an app on cookies alone never ships it.
 	const credentials: Credentials =
-		options.auth.type === "bearer"
-			? bearerCredentials(options.auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession })
-			: cookieCredentials(options.auth);
+		auth.type === "bearer"
+			? lazyCredentials(() =>
+					import("./auth/bearer.js").then(({ bearerCredentials }) =>
+						bearerCredentials(auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession }),
+					),
+				)
+			: cookieCredentials(auth);
 	tabs?.onVisible(() => void credentials.refreshIfExpiring().catch(() => undefined));
 
 	// The credential the latest trusted request went with: what `reportSessionEnded` names as dead.
