@@ -88,10 +88,23 @@ export type ClientOptions = {
 	onSignedOut?: (reason: SessionReason) => void;
 	/** Handles RFC 9470 step-up challenges. Without it such requests reject with `StepUpRequiredError`. */
 	stepUp?: StepUp;
+	/** Share one response among identical requests in flight (same method, URL and body; not with a `signal`). @default false */
+	dedupe?: boolean;
+	/**
+	 * Turns an `HttpError` into the app's own error (Outline's `NotFoundError`, …): it has `status`, the parsed body in
+	 * `data` and the server's message. Return nothing to keep tokenflight's.
+	 */
+	errorFor?: (error: HttpError) => Error | undefined | void;
 };
 
 export type Client = {
 	request(path: string | URL, options?: RequestOptions): Promise<Response>;
+	/**
+	 * The standard `fetch(input, init)`, keeping every guarantee: trusted-origin credentials, single-flight refresh,
+	 * the stall, the identity pin, the loop guard and challenges. Statuses resolve as fetch resolves them; once the
+	 * session is signed out a 401 resolves as the 401 it is. Hand it to libraries that take a `fetch`.
+	 */
+	fetch: typeof globalThis.fetch;
 	get<T = unknown>(path: string | URL, options?: RequestOptions): Promise<T>;
 	delete<T = unknown>(path: string | URL, options?: RequestOptions): Promise<T>;
 	post<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
@@ -119,7 +132,8 @@ export function createClient(options: ClientOptions): Client {
 	const isTrusted = (url: URL) => trusted.has(url.origin);
 	const reauthenticate: Reauthenticate = options.reauthenticate ?? defaultReauthenticate;
 	const machine = createSessionMachine();
-	const api: KyInstance = ky.create(options.ky ?? {});
+	// No timeout unless the app asks for one: a slow answer is still an answer (ky's own default is 10 s).
+	const api: KyInstance = ky.create({ timeout: false, ...options.ky });
 	const baseFetch: typeof fetch = options.ky?.fetch ?? ((input, init) => globalThis.fetch(input, init));
 	const disposeController = new AbortController();
 
@@ -235,7 +249,7 @@ export function createClient(options: ClientOptions): Client {
 		if (disposeController.signal.aborted) throw disposedError();
 	}
 
-	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean): Promise<Response> {
+	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean, raw: boolean): Promise<Response> {
 		const method = (init.method ?? "GET").toUpperCase();
 		const headers = session ? credentials.headers(tokens, method) : [];
 		const plan = {
@@ -252,31 +266,47 @@ export function createClient(options: ClientOptions): Client {
 				...toKyOptions(init),
 				method,
 				fetch: createTransport(kyFetch, plan, record),
-				throwHttpErrors: (code) => code !== 401,
+				// `client.fetch` answers every status as fetch does; the rest throw for anything but a 401 the loop handles.
+				throwHttpErrors: raw ? false : (code) => code !== 401,
 			});
 		} catch (error) {
 			throw mapTransportError(error);
 		}
 	}
 
-	async function request(path: string | URL, init: RequestOptions = {}, expectsJson = acceptsJson(init)): Promise<Response> {
+	type Mode = { expectsJson: boolean; raw: boolean };
+
+	async function request(path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
 		throwIfDisposed();
 		const url = resolveUrl(path, baseUrl);
 		const signal = init.signal ?? undefined;
 		const method = (init.method ?? "GET").toUpperCase();
-		if (init.auth === false || !isTrusted(url)) {
+		// What the caller gets instead of an AuthenticationError from `client.fetch`: the 401 itself, so its own branch runs.
+		const unauthenticated = (response: Response | undefined, challenge?: SafeChallenge): Response => {
+			if (mode.raw) return response ?? new Response(null, { status: 401, statusText: "Unauthorized" });
+			throw unauthorized(response, url, init, challenge);
+		};
+		if (init.auth === false || init.auth === "neutral" || !isTrusted(url)) {
+			const session = init.auth === "neutral" && isTrusted(url);
+			const tokens = session ? await credentials.prepare(signal) : undefined;
 			const record: SendRecord = { url: undefined, trusted: false };
-			const response = await send(url, init, undefined, record, false);
+			const response = await send(url, init, tokens, record, session, mode.raw);
 			throwIfDisposed();
-			if (response.status === 401) throw foreignUnauthorized(response, url, init);
+			if (response.status === 401 && !mode.raw) throw foreignUnauthorized(response, url, init);
 			return response;
 		}
 		const recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
 		let sawUnauthorized = false;
 		let steppedUp = false;
 		for (let round = 0; ; round++) {
-			await whenSendable(signal);
-			if (round >= maxRounds || (sawUnauthorized && machine.status === "signedOut")) throw unauthorized(undefined, url, init);
+			try {
+				await whenSendable(signal);
+			} catch (error) {
+				// Signed out while this request waited: `client.fetch` answers 401 like the server would.
+				if (mode.raw && error instanceof AuthenticationError) return unauthenticated(undefined);
+				throw error;
+			}
+			if (round >= maxRounds || (sawUnauthorized && machine.status === "signedOut")) return unauthenticated(undefined);
 			const generation = machine.generation;
 			const tokens = await credentials.prepare(signal);
 			throwIfDisposed();
@@ -286,7 +316,7 @@ export function createClient(options: ClientOptions): Client {
 			let response: Response | undefined;
 			let failure: unknown;
 			try {
-				response = await send(url, init, tokens, record, true);
+				response = await send(url, init, tokens, record, true, mode.raw);
 			} catch (error) {
 				failure = error;
 			}
@@ -296,16 +326,16 @@ export function createClient(options: ClientOptions): Client {
 			// Redirected off the trusted origins: what the other origin says means nothing for this session. Only the
 			// redirect itself may, when the app's classifier says so (an SSO portal's or auth proxy's login page).
 			if (!record.trusted) {
-				const reason = answer && (await classify(answer, failure, url, init, expectsJson));
+				const reason = answer && (await classify(answer, failure, url, init, mode.expectsJson));
 				if (reason) {
 					discard(answer);
 					sawUnauthorized = true;
-					if (machine.status === "signedOut") throw unauthorized(undefined, url, init);
+					if (machine.status === "signedOut") return unauthenticated(undefined);
 					if (!stale) endSession(reason, lastCredential);
 					continue;
 				}
 				if (response === undefined) throw failure;
-				if (response.status === 401) throw foreignUnauthorized(response, url, init);
+				if (response.status === 401 && !mode.raw) throw foreignUnauthorized(response, url, init);
 				return response;
 			}
 			if (answer) credentials.observe(answer);
@@ -313,28 +343,28 @@ export function createClient(options: ClientOptions): Client {
 			// A 401 or 403 means what its challenge says (RFC 6750 §3, RFC 9470, RFC 9449).
 			const challenge = answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
 			const details: ApiErrorOptions = { response: answer, request: describe(url, init), challenge: challenge && "challenge" in challenge ? challenge.challenge : undefined };
-			if (challenge?.kind === "insufficient-scope") {
+			const notSessionWide = challenge?.kind === "insufficient-scope" || challenge?.kind === "dpop-nonce" || (challenge?.kind === "step-up" && machine.status !== "signedOut");
+			if (notSessionWide && challenge.kind === "step-up" && options.stepUp && !steppedUp) {
 				if (response) discard(response);
-				throw new InsufficientScopeError(challenge.scope, details);
-			}
-			if (challenge?.kind === "dpop-nonce") {
-				if (response) discard(response);
-				throw new UseDPoPNonceError(details);
-			}
-			if (challenge?.kind === "step-up" && machine.status !== "signedOut") {
-				if (response) discard(response);
-				if (!options.stepUp || steppedUp) throw new StepUpRequiredError(challenge, details);
 				steppedUp = true;
 				await stepUp({ acrValues: challenge.acrValues, maxAge: challenge.maxAge, request: describe(url, init), challenge: challenge.challenge }, signal);
 				continue;
 			}
+			if (notSessionWide) {
+				// The session is fine: this request alone lacks something. `client.fetch` hands the answer over as it is.
+				if (mode.raw && response) return response;
+				if (response) discard(response);
+				if (challenge.kind === "insufficient-scope") throw new InsufficientScopeError(challenge.scope, details);
+				if (challenge.kind === "dpop-nonce") throw new UseDPoPNonceError(details);
+				throw new StepUpRequiredError(challenge, details);
+			}
 
 			if (response?.status !== 401) {
-				const reason = await classify(answer, failure, url, init, expectsJson);
+				const reason = await classify(answer, failure, url, init, mode.expectsJson);
 				if (reason) {
 					if (answer) discard(answer);
 					sawUnauthorized = true;
-					if (machine.status === "signedOut") throw unauthorized(answer, url, init, details.challenge);
+					if (machine.status === "signedOut") return unauthenticated(undefined, details.challenge);
 					if (!stale) endSession(reason, lastCredential);
 					continue;
 				}
@@ -342,9 +372,9 @@ export function createClient(options: ClientOptions): Client {
 			if (response === undefined) throw failure;
 
 			if (response.status === 401) {
-				discard(response);
 				sawUnauthorized = true;
-				if (machine.status === "signedOut") throw unauthorized(response, url, init, details.challenge);
+				if (machine.status === "signedOut") return unauthenticated(response, details.challenge);
+				discard(response);
 				// Sent with an older session's credentials, or during a re-authentication: try again with what is current.
 				if (stale || machine.status === "reauthenticating") continue;
 				const next = await credentials.recover(tokens, recovery, signal);
@@ -355,7 +385,7 @@ export function createClient(options: ClientOptions): Client {
 			}
 			if (!accept(response, stale)) {
 				discard(response);
-				if (machine.status === "signedOut" && machine.gate === null && idempotentMethods.has(method)) throw unauthorized(response, url, init);
+				if (machine.status === "signedOut" && machine.gate === null && idempotentMethods.has(method)) return unauthenticated(undefined);
 				if (idempotentMethods.has(method)) continue;
 				// It reached the server: sending it again could do it twice.
 				await settled(signal);
@@ -365,9 +395,49 @@ export function createClient(options: ClientOptions): Client {
 				const credential = credentials.credentialOf(tokens);
 				if (guard.settle(credential === undefined ? undefined : fingerprint(credential))) guardPending = false;
 			}
-			if (response.ok && (tokens || options.auth.type === "cookie")) machine.dispatch({ type: "proved" });
+			if (response.ok && (tokens || auth.type === "cookie")) machine.dispatch({ type: "proved" });
 			return response;
 		}
+	}
+
+	// Identical requests in flight share one response; each caller reads its own copy.
+	const inFlight = new Map<string, Promise<Response>>();
+
+	function run(path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
+		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, baseUrl), init, mode) : undefined;
+		if (key === undefined) return request(path, init, mode).catch(rethrowMapped);
+		let shared = inFlight.get(key);
+		if (!shared) {
+			shared = request(path, init, mode).finally(() => inFlight.delete(key));
+			inFlight.set(key, shared);
+		}
+		return shared.then((response) => response.clone(), rethrowMapped);
+	}
+
+	function rethrowMapped(error: unknown): never {
+		const mapped = error instanceof HttpError && options.errorFor ? options.errorFor(error) : undefined;
+		throw mapped ?? error;
+	}
+
+	/** `fetch(input, init)` with every guarantee of the client; HTTP statuses resolve as fetch resolves them. */
+	async function clientFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+		const base = (globalThis as { location?: { href?: string } }).location?.href ?? baseUrl.href;
+		const incoming = new Request(typeof input === "string" ? new URL(input, base) : input, init);
+		// The loop may send it more than once (after a refresh): keep the body.
+		const body = incoming.body ? await incoming.arrayBuffer() : undefined;
+		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+		const options: RequestOptions = {
+			method: incoming.method,
+			headers: incoming.headers,
+			retry: 0,
+			...(body === undefined ? {} : { body }),
+			...(signal ? { signal } : {}),
+			...(init?.credentials ? { credentials: init.credentials } : {}),
+			...(init?.redirect ? { redirect: init.redirect } : {}),
+			...(init?.cache ? { cache: init.cache } : {}),
+			...(init?.keepalive ? { keepalive: init.keepalive } : {}),
+		};
+		return run(new URL(incoming.url), options, { expectsJson: acceptsJson(options), raw: true });
 	}
 
 	/** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
@@ -454,12 +524,13 @@ export function createClient(options: ClientOptions): Client {
 	}
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
-		const response = await request(path, init, true);
+		const response = await run(path, init, { expectsJson: true, raw: false });
 		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init));
 	}
 
 	return {
-		request: (path, init) => request(path, init),
+		request: (path, init = {}) => run(path, init, { expectsJson: acceptsJson(init), raw: false }),
+		fetch: clientFetch,
 		get: (path, init = {}) => json(path, { ...init, method: "GET" }),
 		delete: (path, init = {}) => json(path, { ...init, method: "DELETE" }),
 		post: (path, body, init = {}) => json(path, withBody(init, "POST", body)),
@@ -527,6 +598,17 @@ function isJsonBody(body: unknown): boolean {
 	if (typeof body !== "object") return typeof body === "number" || typeof body === "boolean";
 	const prototype = Object.getPrototypeOf(body);
 	return prototype === Object.prototype || prototype === null;
+}
+
+function dedupeKey(url: URL, init: RequestOptions, mode: { expectsJson: boolean; raw: boolean }): string | undefined {
+	const { body, json } = init;
+	let payload: string;
+	if (json !== undefined) payload = JSON.stringify(json);
+	else if (body === undefined || body === null) payload = "";
+	else if (typeof body === "string" || body instanceof URLSearchParams) payload = String(body);
+	else return undefined; // FormData, Blob, streams: not compared.
+	const headers = new Headers(init.headers as HeadersInit | undefined);
+	return JSON.stringify([init.method ?? "GET", url.href, payload, mode.raw, [...headers], init.auth ?? true]);
 }
 
 function acceptsJson(init: RequestOptions): boolean {

@@ -75,8 +75,9 @@ export class HttpError extends ApiError {
 
 	constructor(status: number, options: ApiErrorOptions = {}, code?: ApiErrorCode) {
 		const url = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
+		const said = serverMessage(options.data);
 		super(
-			`Request failed with status ${status}${url}`,
+			said === undefined ? `Request failed with status ${status}${url}` : `${said} (status ${status}${url})`,
 			code ?? statusCodes[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR"),
 			options,
 		);
@@ -294,6 +295,21 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 function sanitizeRequest(request: Request | undefined): Request | undefined {
 	if (!request) return undefined;
 	return new Request(request.url, { method: request.method });
+}
+
+/**
+ * The server's own words from a JSON error body (`message`, `error_description`, or a string `error`), capped, with
+ * anything shaped like a JWT blanked: a message ends up in logs and toasts.
+ */
+export function serverMessage(data: unknown): string | undefined {
+	if (typeof data !== "object" || data === null) return undefined;
+	const { message, error_description: description, error } = data as Record<string, unknown>;
+	const text = [message, description, error].find((value): value is string => typeof value === "string" && value.trim() !== "");
+	if (text === undefined) return undefined;
+	return text
+		.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g, "[redacted]")
+		.replace(/[\r\n]+/g, " ")
+		.slice(0, 300);
 }
 
 /** Query strings can carry credentials: messages keep the path only. */

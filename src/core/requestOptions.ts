@@ -1,12 +1,20 @@
 import type { Options as KyOptions } from "ky";
 
-/** ky's per-request options, plus `auth: false` for requests that must go without credentials or session logic (a login call). */
+/** ky's per-request options, plus how the request relates to the session. */
 export type RequestOptions = Omit<KyOptions, "throwHttpErrors"> & {
-	/** `false` sends the request bare: no credentials, no refresh, no stall. @default true */
-	auth?: boolean;
+	/**
+	 * - `true`: credentials, refresh, stall and the loop guard.
+	 * - `false`: bare: no credentials added, no session logic (a login call); `credentials` is yours (default `"omit"`).
+	 * - `"neutral"`: credentials as usual, but the answer says nothing about the session: a 401 is an ordinary
+	 *   `HttpError`, nothing is refreshed, nothing stalls (a share link a signed-in viewer opens).
+	 * @default true
+	 */
+	auth?: boolean | "neutral";
+	/** Share one response among identical requests in flight (method, URL and body). @default the client's `dedupe` */
+	dedupe?: boolean;
 };
 
 export function toKyOptions(options: RequestOptions): KyOptions {
-	const { auth: _auth, ...rest } = options;
+	const { auth: _auth, dedupe: _dedupe, ...rest } = options;
 	return rest;
 }
