@@ -252,9 +252,11 @@ export function createClient(options: ClientOptions): Client {
 	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean, raw: boolean): Promise<Response> {
 		const method = (init.method ?? "GET").toUpperCase();
 		const headers = session ? credentials.headers(tokens, method) : [];
+		const sign = session ? credentials.sign : undefined;
 		const plan = {
 			isTrusted,
 			headers,
+			sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
 			credentials: session ? credentials.mode(init.credentials) : (init.credentials ?? "omit"),
 			foreignCredentials: "omit" as const,
 			// fetch strips Authorization on a cross-origin redirect, but keeps every other header.
@@ -298,6 +300,7 @@ export function createClient(options: ClientOptions): Client {
 		const recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
 		let sawUnauthorized = false;
 		let steppedUp = false;
+		let nonceRetried = false;
 		for (let round = 0; ; round++) {
 			try {
 				await whenSendable(signal);
@@ -338,12 +341,18 @@ export function createClient(options: ClientOptions): Client {
 				if (response.status === 401 && !mode.raw) throw foreignUnauthorized(response, url, init);
 				return response;
 			}
-			if (answer) credentials.observe(answer);
+			if (answer) credentials.observe(answer, record.url);
 
 			// A 401 or 403 means what its challenge says (RFC 6750 §3, RFC 9470, RFC 9449).
 			const challenge = answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
 			const details: ApiErrorOptions = { response: answer, request: describe(url, init), challenge: challenge && "challenge" in challenge ? challenge.challenge : undefined };
 			const notSessionWide = challenge?.kind === "insufficient-scope" || challenge?.kind === "dpop-nonce" || (challenge?.kind === "step-up" && machine.status !== "signedOut");
+			// RFC 9449 §9: the nonce came with this answer; one more try with it, which is no refresh and no re-authentication.
+			if (challenge?.kind === "dpop-nonce" && credentials.retriesNonce && !nonceRetried) {
+				if (response) discard(response);
+				nonceRetried = true;
+				continue;
+			}
 			if (notSessionWide && challenge.kind === "step-up" && options.stepUp && !steppedUp) {
 				if (response) discard(response);
 				steppedUp = true;

@@ -1,5 +1,6 @@
 export { createClient } from "./client.js";
 export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, StepUp, StepUpContext } from "./client.js";
+export type { DPoPBinding } from "./auth/bearer.js";
 export { answeredFromOutside } from "./session/sessionEnded.js";
 export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } from "./session/sessionEnded.js";
 export { classifyChallenge, parseChallenges } from "./auth/challenge.js";

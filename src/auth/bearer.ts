@@ -20,8 +20,21 @@ export type BearerAuth = {
 	refreshRetry?: RefreshRetryOptions;
 	/** Bound on a single refresh call. @default 10_000 */
 	refreshTimeoutMs?: number;
-	/** @default "Bearer" */
+	/** @default "Bearer", or "DPoP" with `dpop` */
 	scheme?: string;
+	/** Sender-constrained tokens (RFC 9449): see `tokenflight/dpop`. */
+	dpop?: DPoPBinding;
+};
+
+/**
+ * What the core needs of a DPoP implementation (`tokenflight/dpop` provides one): a proof for each request as it
+ * is sent, and the nonces servers hand out.
+ */
+export type DPoPBinding = {
+	/** A DPoP proof JWT for this request (RFC 9449 §4.2); `now` is the server's clock as best known (epoch ms). */
+	proof(request: { method: string; url: string; accessToken?: string | undefined; now: number }): Promise<string>;
+	/** Every response of a trusted origin, so `DPoP-Nonce` headers are kept per origin (RFC 9449 §8). */
+	observe(url: string, response: Response): void;
 };
 
 export type BearerContext = {
@@ -37,7 +50,8 @@ const skewFloorMs = 2_000;
 
 export function bearerCredentials(auth: BearerAuth, context: BearerContext): Credentials {
 	const { machine, tabs } = context;
-	const scheme = auth.scheme ?? "Bearer";
+	const { dpop } = auth;
+	const scheme = auth.scheme ?? (dpop ? "DPoP" : "Bearer");
 	// Fingerprints (never the tokens) of refresh tokens other tabs have rotated away.
 	const rotatedElsewhere = new Set<string>();
 	// Server clock minus ours. JWT `exp` and `iat` are on the server's clock; `expiresAt` is on ours.
@@ -146,6 +160,10 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 			if (!isHeaderValue(tokens.accessToken) || !isHeaderValue(scheme)) throw new InvalidCredentialError("access token");
 			return [["authorization", `${scheme} ${tokens.accessToken}`]];
 		},
+		sign: dpop
+			? async (tokens, method, url) => [["dpop", await dpop.proof({ method, url: url.href, accessToken: tokens?.accessToken, now: Date.now() + skewMs })]]
+			: undefined,
+		retriesNonce: dpop !== undefined,
 		// Bearer calls carry no cookies unless asked: a session cookie without CSRF can get that session killed (seed 000).
 		mode: (requested) => requested ?? "omit",
 		credentialOf: (tokens) => tokens?.accessToken,
@@ -175,9 +193,10 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 					return { type: "fail", error: outcome.error };
 			}
 		},
-		observe(response) {
+		observe(response, url) {
 			const date = response.headers.get("date");
 			if (date) learnSkew(Date.parse(date));
+			if (dpop && url) dpop.observe(url, response);
 		},
 		store(tokens, generation) {
 			if (tokens === undefined) return Promise.resolve(machine.generation === generation);

@@ -30,6 +30,7 @@ export function cookieCredentials(auth: CookieAuth): Credentials {
 			if (!isHeaderValue(value) || !isHeaderValue(csrf.header)) throw new InvalidCredentialError("CSRF value");
 			return [[csrf.header, value]];
 		},
+		retriesNonce: false,
 		mode: (requested) => requested ?? "include",
 		// The CSRF cookie changes with the session, so it names the credential; without one, nothing does.
 		credentialOf: readCsrf,

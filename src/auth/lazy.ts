@@ -34,7 +34,13 @@ export function lazyCredentials(load: () => Promise<Credentials>): Credentials {
 		mode: (requested) => (loaded ? loaded.mode(requested) : (requested ?? "omit")),
 		credentialOf: (tokens) => loaded?.credentialOf(tokens) ?? tokens?.accessToken,
 		recover: async (sent, state, signal) => (await get()).recover(sent, state, signal),
-		observe: (response) => loaded?.observe(response),
+		observe: (response, url) => loaded?.observe(response, url),
+		get sign() {
+			return loaded?.sign;
+		},
+		get retriesNonce() {
+			return loaded?.retriesNonce ?? false;
+		},
 		store: async (tokens, generation) => (await get()).store(tokens, generation),
 		clear: async () => (await get()).clear(),
 		refreshIfExpiring: async () => (await get()).refreshIfExpiring(),

@@ -19,13 +19,20 @@ export type Credentials = {
 	prepare(signal: AbortSignal | undefined): Promise<TokenSet | undefined>;
 	/** Headers for a request whose URL is trusted. Throws `InvalidCredentialError` for a value that cannot be a header. */
 	headers(tokens: TokenSet | undefined, method: string): [name: string, value: string][];
+	/**
+	 * Headers computed for the URL and method actually sent, after every ky hook (a DPoP proof binds both). Only for
+	 * trusted URLs; may be absent.
+	 */
+	sign?: ((tokens: TokenSet | undefined, method: string, url: URL) => Promise<[name: string, value: string][]>) | undefined;
+	/** Whether a `use_dpop_nonce` challenge can be answered by sending the request again with the server's nonce. */
+	readonly retriesNonce: boolean;
 	/** The fetch `credentials` mode of a trusted request. */
 	mode(requested: RequestCredentials | undefined): RequestCredentials;
 	/** The credential a request was sent with, as the loop guard names it (never stored as is: fingerprinted). */
 	credentialOf(tokens: TokenSet | undefined): string | undefined;
 	recover(sent: TokenSet | undefined, state: RecoveryState, signal: AbortSignal | undefined): Promise<Recovery>;
-	/** Sees every response of a trusted origin (the server's clock). */
-	observe(response: Response): void;
+	/** Sees every response of a trusted origin (the server's clock, a DPoP nonce); `url` is where it came from. */
+	observe(response: Response, url: string | undefined): void;
 	/** Writes a sign-in's tokens unless the session has moved past `generation`; resolves whether they were stored. */
 	store(tokens: TokenSet | undefined, generation: number): Promise<boolean>;
 	/** Empties the store, after any write already under way. */

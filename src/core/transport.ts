@@ -5,6 +5,8 @@ export type SendPlan = {
 	isTrusted(url: URL): boolean;
 	/** Headers that go to trusted URLs only. */
 	headers: readonly [string, string][];
+	/** More headers for trusted URLs, computed for the exact method and URL of each hop (a DPoP proof). */
+	sign?: ((method: string, url: URL) => Promise<[string, string][]>) | undefined;
 	/** `credentials` for trusted URLs. */
 	credentials: RequestCredentials;
 	/** `credentials` for any other URL. */
@@ -30,7 +32,7 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 		const request = input instanceof Request ? input : new Request(input, init);
 		const extra = input instanceof Request ? init : undefined;
 		if (!plan.manualRedirects || !plan.headers.length || !plan.isTrusted(new URL(request.url))) {
-			const response = await base(dress(request, plan, record), extra);
+			const response = await base(await dress(request, plan, record), extra);
 			// A native redirect strips Authorization across origins; where it ended decides whether the session hears of it.
 			if (response.url) record.trusted = record.trusted && plan.isTrusted(new URL(response.url));
 			record.url = response.url || record.url;
@@ -40,13 +42,13 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 	};
 }
 
-function dress(request: Request, plan: SendPlan, record: SendRecord): Request {
+async function dress(request: Request, plan: SendPlan, record: SendRecord): Promise<Request> {
 	const url = new URL(request.url);
 	const trusted = plan.isTrusted(url);
 	record.url = url.href;
 	record.trusted = trusted;
 	const headers = new Headers(request.headers);
-	if (trusted) for (const [name, value] of plan.headers) headers.set(name, value);
+	if (trusted) for (const [name, value] of [...plan.headers, ...((await plan.sign?.(request.method, url)) ?? [])]) headers.set(name, value);
 	const init: RequestInit = { headers, credentials: trusted ? plan.credentials : plan.foreignCredentials };
 	if (plan.manualRedirects) init.redirect = "manual";
 	return new Request(request, init);
@@ -55,7 +57,7 @@ function dress(request: Request, plan: SendPlan, record: SendRecord): Request {
 async function follow(base: typeof fetch, first: Request, extra: RequestInit | undefined, plan: SendPlan, record: SendRecord): Promise<Response> {
 	// 307 and 308 send the body again: keep a copy (only requests carrying a CSRF value come here, and they are small).
 	const body = first.body ? await first.clone().arrayBuffer() : null;
-	let request = dress(first, plan, record);
+	let request = await dress(first, plan, record);
 	for (let hop = 0; ; hop++) {
 		const response = await base(request, extra);
 		if (response.type === "opaqueredirect") {
@@ -73,6 +75,6 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 		const headers = new Headers(first.headers);
 		if (toGet) for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
 		const next = new Request(target, { method, headers, signal: first.signal, redirect: "manual", ...(toGet || body === null ? {} : { body }) });
-		request = dress(next, plan, record);
+		request = await dress(next, plan, record);
 	}
 }
