@@ -634,3 +634,34 @@ describe("item 14: no `location` (Node)", () => {
 		expect(c.session.getSnapshot().status).toBe("signedOut");
 	});
 });
+
+describe("a rejected refresh of an older session", () => {
+	it("does not re-authenticate the session that replaced it", async () => {
+		const create = createClient;
+		const memory = memoryTokenStore;
+		let rejectRefresh!: () => void;
+		const refresh = vi.fn(() => new Promise<null>((resolve) => (rejectRefresh = () => resolve(null))));
+		const reauthenticate = vi.fn(() => undefined);
+		const seen: string[] = [];
+		const fetch = async (request: Request) => {
+			const authorization = request.headers.get("authorization") ?? "";
+			seen.push(authorization);
+			return authorization === "Bearer B" ? Response.json({ ok: true }) : new Response(null, { status: 401 });
+		};
+		const client = create({
+			baseUrl: "https://app.example/api/",
+			auth: { type: "bearer", store: memory({ accessToken: "A", refreshToken: "rA" }), refresh },
+			reauthenticate,
+			reloadGuard: { storage: null, history: null },
+			tabs: false,
+			ky: { fetch: fetch as typeof globalThis.fetch, retry: 0 },
+		});
+		const first = client.get("me");
+		await vi.waitFor(() => expect(refresh).toHaveBeenCalledTimes(1));
+		await client.signIn({ accessToken: "B", refreshToken: "rB" }, "bob");
+		rejectRefresh();
+		await expect(first).resolves.toEqual({ ok: true });
+		expect(reauthenticate).not.toHaveBeenCalled();
+		expect(client.session.getSnapshot().status).toBe("authenticated");
+	});
+});

@@ -98,6 +98,10 @@ export function createRefresher(options: RefresherOptions) {
 		for (let attempt = 0; ; attempt++) {
 			if (refreshToken !== undefined && consumed.has(refreshToken)) return { type: "rejected", staleAccessToken };
 			const result = await attemptOnce(refreshToken, staleAccessToken, epochAtStart);
+			// An older session's refresh token meeting a rejection says nothing about the session that replaced it.
+			if (result.type === "done" && result.outcome.type === "rejected" && options.epoch && options.epoch() !== epochAtStart) {
+				return { type: "superseded" };
+			}
 			if (result.type !== "retry") return result.outcome;
 			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
 			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
