@@ -12,7 +12,9 @@ export default mergeConfig(
 			alias: [
 				{ find: /^(\.\.\/)+src\/index\.(js|ts)$/, replacement: dist("index.js") },
 				{ find: /^(\.\.\/)+src\/mobx\/index\.(js|ts)$/, replacement: dist("mobx.js") },
+				{ find: /^(\.\.\/)+src\/cookie\/index\.(js|ts)$/, replacement: dist("cookie.js") },
 				{ find: /^(\.\.\/)+src\/msw\/index\.(js|ts)$/, replacement: dist("msw.js") },
+				{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
 			],
 		},
 		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**"] },

@@ -1,6 +1,6 @@
 // Size budgets (no timing, CI-safe): bundles each dist entry with esbuild (minify, ESM), gzips it and compares with
 // scripts/size-budgets.json. Exits 1 when any entry is over budget or missing.
-// Then bundles two tiny apps from dist/index.js as an app's bundler would (tree-shaken, code-split): a cookie-only
+// Then bundles two tiny apps from dist/ (the cookie one from dist/cookie.js) as an app's bundler would (tree-shaken, code-split): a cookie-only
 // app and a bearer + oauthRefresh + indexedDbTokenStore app, and checks that the cookie-only app does not load the
 // refresher up front (see REFRESHER_IN_COOKIE_APP_FAILS).
 //   node scripts/size.mjs          check (run `npm run build` first; `npm run size` does)
@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const budgets = JSON.parse(readFileSync(new URL("./size-budgets.json", import.meta.url), "utf8"));
-const entries = ["index", "mobx", "msw"];
+const entries = ["index", "cookie", "mobx", "msw"];
 const peers = ["mobx", "msw", "msw/*"]; // optional peers: always the app's own copy
 const modes = [
 	{ key: "own", label: "own code (ky, js-cookie external)", external: ["ky", "js-cookie", ...peers] },
@@ -78,7 +78,7 @@ const apps = [
 	{
 		key: "cookie",
 		label: "cookie-only app",
-		source: `import { createClient } from ${dist};
+		source: `import { createClient } from ${JSON.stringify(`${root}dist/cookie.js`)};
 const client = createClient({ baseUrl: "https://api.example.com/", auth: { type: "cookie", csrf: { cookie: "XSRF-TOKEN", header: "X-XSRF-TOKEN" } } });
 client.get("me").then((me) => client.post("visits", { me }));
 `,

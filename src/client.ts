@@ -1,7 +1,6 @@
 import ky, { type KyInstance, type Options as KyOptions } from "ky";
-import type { BearerAuth } from "./auth/bearer.js";
-import { lazyCredentials } from "./auth/lazy.js";
-import { cookieCredentials, type CookieAuth } from "./auth/cookie.js";
+import type { BearerAuth, BearerContext } from "./auth/bearer.js";
+import type { CookieAuth } from "./auth/cookie.js";
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "./auth/challenge.js";
 import type { Credentials, RecoveryState } from "./auth/types.js";
 import { abortable } from "./core/deferred.js";
@@ -126,7 +125,11 @@ const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DE
 // An identity that keeps changing, or a session that keeps answering 401 past every guard, ends the request here.
 const maxRounds = 12;
 
-export function createClient(options: ClientOptions): Client {
+/** Builds the credentials a client attaches; `createClient` and `tokenflight/cookie` each pass their own. */
+export type CredentialsFactory = (auth: ClientOptions["auth"], context: BearerContext) => Credentials;
+
+/** The request loop and the session, with the credentials left to `makeCredentials`. */
+export function createClientWith(options: ClientOptions, makeCredentials: CredentialsFactory): Client {
 	const baseUrl = resolveBaseUrl(options.baseUrl);
 	const trusted = new Set([baseUrl.origin, ...(options.trustedOrigins ?? []).map(toOrigin)]);
 	const isTrusted = (url: URL) => trusted.has(url.origin);
@@ -146,15 +149,7 @@ export function createClient(options: ClientOptions): Client {
 	let guardPending = guard.attempts() > 0;
 
 	const { auth } = options;
-	// Bearer code (and its refresher) loads on its own, so an app on cookies alone never ships it.
-	const credentials: Credentials =
-		auth.type === "bearer"
-			? lazyCredentials(() =>
-					import("./auth/bearer.js").then(({ bearerCredentials }) =>
-						bearerCredentials(auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession }),
-					),
-				)
-			: cookieCredentials(auth);
+	const credentials = makeCredentials(auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession });
 	tabs?.onVisible(() => void credentials.refreshIfExpiring().catch(() => undefined));
 
 	// The credential the latest trusted request went with: what `reportSessionEnded` names as dead.

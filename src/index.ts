@@ -1,4 +1,4 @@
-export { createClient } from "./client.js";
+export { createClient } from "./createClient.js";
 export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, StepUp, StepUpContext } from "./client.js";
 export type { DPoPBinding } from "./auth/bearer.js";
 export { answeredFromOutside } from "./session/sessionEnded.js";
