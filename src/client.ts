@@ -267,7 +267,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				throwHttpErrors: raw ? false : (code) => code !== 401,
 			});
 		} catch (error) {
-			throw mapTransportError(error);
+			throw redact(mapTransportError(error), tokens, headers);
 		}
 	}
 
@@ -289,7 +289,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			const record: SendRecord = { url: undefined, trusted: false };
 			const response = await send(url, init, tokens, record, session, mode.raw);
 			throwIfDisposed();
-			if (response.status === 401 && !mode.raw) throw foreignUnauthorized(response, url, init);
+			if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init), tokens);
 			return response;
 		}
 		const recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
@@ -333,7 +333,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					continue;
 				}
 				if (response === undefined) throw failure;
-				if (response.status === 401 && !mode.raw) throw foreignUnauthorized(response, url, init);
+				if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init), tokens);
 				return response;
 			}
 			if (answer) credentials.observe(answer, record.url);
@@ -430,18 +430,30 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		// The loop may send it more than once (after a refresh): keep the body.
 		const body = incoming.body ? await incoming.arrayBuffer() : undefined;
 		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+		// A Request's own settings count where they differ from fetch's defaults (a default cannot be told from a choice).
+		const given = <K extends "credentials" | "redirect" | "cache">(key: K, fallback: RequestInit[K]) =>
+			init?.[key] ?? (input instanceof Request && input[key] !== fallback ? input[key] : undefined);
+		const credentialsMode = given("credentials", "same-origin");
+		const redirect = given("redirect", "follow");
+		const cache = given("cache", "default");
 		const options: RequestOptions = {
 			method: incoming.method,
 			headers: incoming.headers,
 			retry: 0,
 			...(body === undefined ? {} : { body }),
 			...(signal ? { signal } : {}),
-			...(init?.credentials ? { credentials: init.credentials } : {}),
-			...(init?.redirect ? { redirect: init.redirect } : {}),
-			...(init?.cache ? { cache: init.cache } : {}),
-			...(init?.keepalive ? { keepalive: init.keepalive } : {}),
+			...(credentialsMode ? { credentials: credentialsMode } : {}),
+			...(redirect ? { redirect } : {}),
+			...(cache ? { cache } : {}),
+			...(incoming.keepalive ? { keepalive: true } : {}),
 		};
-		return run(new URL(incoming.url), options, { expectsJson: acceptsJson(options), raw: true });
+		try {
+			return await run(new URL(incoming.url), options, { expectsJson: acceptsJson(options), raw: true });
+		} catch (error) {
+			// fetch rejects a failed network request with a TypeError; tokenflight's NetworkError stays as its cause.
+			if (error instanceof NetworkError) throw new TypeError(error.message, { cause: error });
+			throw error;
+		}
 	}
 
 	/** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
@@ -523,8 +535,10 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	}
 
 	// A 401 from outside the session (an untrusted origin, `auth: false`) says nothing about the session.
-	function foreignUnauthorized(response: Response, url: URL, init: RequestOptions): HttpError {
-		return new HttpError(401, { response, request: describe(url, init) });
+	async function foreignUnauthorized(response: Response, url: URL, init: RequestOptions): Promise<HttpError> {
+		// Read like any other error's body, so the app can tell "needs a password" from "expired".
+		const data = await readErrorData(response);
+		return new HttpError(401, { response, request: describe(url, init), data });
 	}
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
@@ -613,6 +627,42 @@ function dedupeKey(url: URL, init: RequestOptions, mode: { expectsJson: boolean;
 	else return undefined; // FormData, Blob, streams: not compared.
 	const headers = new Headers(init.headers as HeadersInit | undefined);
 	return JSON.stringify([init.method ?? "GET", url.href, payload, mode.raw, [...headers], init.auth ?? true]);
+}
+
+/**
+ * Blanks the credentials a request carried from an error's message and parsed body: a server that echoes a token
+ * back must not put it into a log or a toast.
+ */
+function redact<T>(error: T, tokens: TokenSet | undefined, headers: readonly [string, string][] = []): T {
+	if (!(error instanceof ApiError)) return error;
+	const secrets = [tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, value]) => value)].filter(
+		(value): value is string => typeof value === "string" && value.length >= 4,
+	);
+	if (secrets.length === 0) return error;
+	const blank = (text: string) => secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
+	const scrub = (value: unknown, depth: number): unknown => {
+		if (typeof value === "string") return blank(value);
+		if (depth > 8 || typeof value !== "object" || value === null) return value;
+		if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]));
+	};
+	error.message = blank(error.message);
+	if (error.data !== undefined) Object.defineProperty(error, "data", { value: scrub(error.data, 0), enumerable: true });
+	return error;
+}
+
+async function readErrorData(response: Response): Promise<unknown> {
+	try {
+		const text = await response.text();
+		if (text.trim() === "") return undefined;
+		try {
+			return JSON.parse(text) as unknown;
+		} catch {
+			return text.slice(0, 1_000);
+		}
+	} catch {
+		return undefined;
+	}
 }
 
 function acceptsJson(init: RequestOptions): boolean {
