@@ -10,6 +10,7 @@ const entries = {
 	cookie: "src/cookie/index.ts",
 	mobx: "src/mobx/index.ts",
 	msw: "src/msw/index.ts",
+	dpop: "src/dpop/index.ts",
 };
 
 const external = [

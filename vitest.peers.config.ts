@@ -14,7 +14,7 @@ export default defineConfig({
 	},
 	test: {
 		name: "mobx4",
-		include: ["test/mobx.test.ts", "test/watchSession.test.ts", "test/peers/*.test.ts"],
+		include: ["test/mobx.test.ts", "test/watchSession.test.ts", "test/peers/*.test.ts", "test/outline/authStore.test.ts"],
 		environment: "node",
 		setupFiles: ["test/helpers/setup.ts"],
 		env: { TOKENFLIGHT_EXPECT_MOBX_VERSION: "4.15.7" },

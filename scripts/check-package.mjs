@@ -86,6 +86,8 @@ import { createSessionStore } from "tokenflight/mobx";
 import type { ObservableSession } from "tokenflight/mobx";
 import { createMockAuthServer } from "tokenflight/msw";
 import type { LoginResult, MockAuthServer } from "tokenflight/msw";
+import { createDPoP, jwkThumbprint } from "tokenflight/dpop";
+import type { DPoP } from "tokenflight/dpop";
 
 const tokens: TokenSet = { accessToken: "a", refreshToken: "r", expiresAt: Date.now() + 60_000 };
 const store: TokenStore = memoryTokenStore(tokens);
@@ -112,6 +114,13 @@ const mock: MockAuthServer = createMockAuthServer({ origin: "https://app.example
 const login: LoginResult = mock.login("alice");
 const refreshCalls: number = mock.counters.refreshCalls;
 const perRequest: RequestOptions = { auth: false, timeout: 5_000, headers: { accept: "application/json" } };
+// A binding from tokenflight/dpop must fit the core's auth.dpop and oauthRefresh's dpop, across entries.
+const dpop: DPoP = createDPoP({ name: "app", storage: "memory" });
+const dpopClient: Client = createClient({
+	baseUrl: "https://app.example/api/",
+	auth: { type: "bearer", store, dpop, refresh: oauthRefresh({ tokenEndpoint: "https://app.example/oauth/token", clientId: "web", dpop }) },
+});
+const jkt: Promise<string> = jwkThumbprint({ kty: "EC", crv: "P-256", x: "x", y: "y" });
 
 export async function listDocuments(): Promise<string> {
 	try {
@@ -132,7 +141,8 @@ export async function listDocuments(): Promise<string> {
 		stopWatching();
 		observable.dispose();
 		client.dispose();
-		void [cookies, local, isAuthenticated, refreshCalls];
+		dpopClient.dispose();
+		void [cookies, local, isAuthenticated, refreshCalls, jkt];
 	}
 }
 `;
@@ -189,6 +199,7 @@ try {
 		tokenflight: ["createClient", "isApiError", "memoryTokenStore", "oauthRefresh"],
 		"tokenflight/mobx": ["createSessionStore"],
 		"tokenflight/msw": ["createMockAuthServer"],
+		"tokenflight/dpop": ["createDPoP", "jwkThumbprint", "accessTokenHash"],
 	};
 	// Creating (and disposing) a client exercises the ky default-import interop, which a plain export check misses.
 	const body = (load) => `
@@ -204,6 +215,12 @@ for (const [entry, names] of Object.entries(expectations)) {
 			if (typeof client.get !== "function") problems.push("tokenflight: createClient returned no get()");
 			client.dispose();
 		} catch (error) { problems.push("tokenflight: createClient threw: " + error.message); }
+	}
+	if (entry === "tokenflight/dpop" && typeof mod.createDPoP === "function") {
+		try {
+			const proof = await mod.createDPoP({ storage: "memory" }).proof({ method: "GET", url: "https://app.example/api/me", accessToken: "a", now: Date.now() });
+			if (proof.split(".").length !== 3) problems.push("tokenflight/dpop: proof() returned no JWS");
+		} catch (error) { problems.push("tokenflight/dpop: proof() threw: " + error.message); }
 	}
 }
 if (problems.length) { console.error(problems.map((p) => "  " + p).join("\\n")); process.exit(1); }

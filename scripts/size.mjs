@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const budgets = JSON.parse(readFileSync(new URL("./size-budgets.json", import.meta.url), "utf8"));
-const entries = ["index", "cookie", "mobx", "msw"];
+const entries = ["index", "cookie", "mobx", "msw", "dpop"];
 const peers = ["mobx", "msw", "msw/*"]; // optional peers: always the app's own copy
 const modes = [
 	{ key: "own", label: "own code (ky, js-cookie external)", external: ["ky", "js-cookie", ...peers] },

@@ -33,6 +33,8 @@ export type { CookieAuth } from "./auth/cookie.js";
 
 export type Reauthenticate = (reason: SessionReason) => void | Promise<TokenSet | void | undefined>;
 
+export type SessionEndedPolicy = "reauthenticate" | "signOut";
+
 export type StepUpContext = {
 	/** RFC 9470 `acr_values`: the authentication context classes the server accepts, most preferred first. */
 	acrValues: readonly string[] | undefined;
@@ -80,9 +82,10 @@ export type ClientOptions = {
 	sessionEnded?: SessionEnded;
 	/**
 	 * What a dead session does. `"reauthenticate"` calls `reauthenticate` (a reload by default) under the loop guard;
-	 * `"signOut"` moves to `signedOut` at once, clears the store and calls `onSignedOut`. @default "reauthenticate"
+	 * `"signOut"` moves to `signedOut` at once, clears the store and calls `onSignedOut`. A function decides per reason
+	 * (reload for one, sign out for another). @default "reauthenticate"
 	 */
-	onSessionEnded?: "reauthenticate" | "signOut";
+	onSessionEnded?: SessionEndedPolicy | ((reason: SessionReason) => SessionEndedPolicy);
 	/** Called once each time a dead session ends in `signedOut` (not after `logout()`), with the reason. */
 	onSignedOut?: (reason: SessionReason) => void;
 	/** Handles RFC 9470 step-up challenges. Without it such requests reject with `StepUpRequiredError`. */
@@ -90,10 +93,11 @@ export type ClientOptions = {
 	/** Share one response among identical requests in flight (same method, URL and body; not with a `signal`). @default false */
 	dedupe?: boolean;
 	/**
-	 * Turns an `HttpError` into the app's own error (Outline's `NotFoundError`, …): it has `status`, the parsed body in
-	 * `data` and the server's message. Return nothing to keep tokenflight's.
+	 * Turns a tokenflight error into the app's own (Outline's `NotFoundError`, `OfflineError`, …): an `HttpError` has
+	 * `status`, the parsed body in `data` and the server's message. Return nothing to keep tokenflight's. Not applied
+	 * to `client.fetch`, which answers as fetch does.
 	 */
-	errorFor?: (error: HttpError) => Error | undefined | void;
+	errorFor?: (error: ApiError) => Error | undefined | void;
 };
 
 export type Client = {
@@ -158,7 +162,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
 	function endSession(reason: SessionReason, credential: string | undefined): void {
-		if (options.onSessionEnded === "signOut") {
+		const policy = typeof options.onSessionEnded === "function" ? options.onSessionEnded(reason) : options.onSessionEnded;
+		if (policy === "signOut") {
 			if (machine.status !== "signedOut" && !disposeController.signal.aborted) signOut(reason);
 			return;
 		}
@@ -409,6 +414,10 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	function run(path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
 		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, baseUrl), init, mode) : undefined;
+		const rethrowMapped = (error: unknown): never => {
+			const mapped = error instanceof ApiError && options.errorFor && !mode.raw ? options.errorFor(error) : undefined;
+			throw mapped ?? error;
+		};
 		if (key === undefined) return request(path, init, mode).catch(rethrowMapped);
 		let shared = inFlight.get(key);
 		if (!shared) {
@@ -416,11 +425,6 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			inFlight.set(key, shared);
 		}
 		return shared.then((response) => response.clone(), rethrowMapped);
-	}
-
-	function rethrowMapped(error: unknown): never {
-		const mapped = error instanceof HttpError && options.errorFor ? options.errorFor(error) : undefined;
-		throw mapped ?? error;
 	}
 
 	/** `fetch(input, init)` with every guarantee of the client; HTTP statuses resolve as fetch resolves them. */

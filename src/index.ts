@@ -1,5 +1,5 @@
 export { createClient } from "./createClient.js";
-export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, StepUp, StepUpContext } from "./client.js";
+export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./client.js";
 export type { DPoPBinding } from "./auth/bearer.js";
 export { answeredFromOutside } from "./session/sessionEnded.js";
 export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } from "./session/sessionEnded.js";
@@ -39,7 +39,7 @@ export { indexedDbTokenStore } from "./tokens/indexedDbTokenStore.js";
 export type { CookieAttributes, StorageLike } from "./tokens/tokenStores.js";
 export type { TokenSet, TokenStore } from "./tokens/types.js";
 export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
-export type { OAuthRefreshOptions } from "./oauth/oauthRefresh.js";
+export type { OAuthDPoP, OAuthRefreshOptions } from "./oauth/oauthRefresh.js";
 export { watchSession } from "./session/watchSession.js";
 export type { SessionCallbacks } from "./session/watchSession.js";
 export { redirectTo } from "./core/redirectTo.js";

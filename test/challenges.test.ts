@@ -273,3 +273,44 @@ describe("the signOut policy", () => {
 		expect(onSignedOut).not.toHaveBeenCalled();
 	});
 });
+
+describe("a policy per reason", () => {
+	it("signs out for one reason and re-authenticates for another, without spending a guard attempt on the sign-out", async () => {
+		server.use(
+			http.post(`${origin}/api/suspended`, () => HttpResponse.json({ ok: false, error: "user_suspended" }, { status: 403 })),
+			http.post(`${origin}/api/stale`, () => new HttpResponse(null, { status: 401 })),
+		);
+		const guardStorage = memoryStorage();
+		const reauthenticate = vi.fn(() => undefined);
+		const onSignedOut = vi.fn();
+		const statuses: string[] = [];
+		const make = () =>
+			createClient({
+				baseUrl,
+				auth: { type: "cookie" },
+				reauthenticate,
+				onSignedOut,
+				onSessionEnded: (reason) => (reason === "user-suspended" ? "signOut" : "reauthenticate"),
+				sessionEnded: (_response, { data }) => ((data as { error?: string } | undefined)?.error === "user_suspended" ? "user-suspended" : false),
+				reloadGuard: { storage: guardStorage, history: null },
+				tabs: false,
+			});
+		const suspended = make();
+		suspended.session.subscribe(({ status }) => statuses.push(status));
+		await expect(suspended.post("suspended", {})).rejects.toBeInstanceOf(AuthenticationError);
+		expect(statuses).toEqual(["signedOut"]);
+		expect(onSignedOut).toHaveBeenCalledWith("user-suspended");
+		expect(guardStorage.data.size).toBe(0);
+		const stale = make();
+		void stale.post("stale", {}).catch(() => undefined);
+		await vi.waitFor(() => expect(reauthenticate).toHaveBeenCalledWith("unauthorized"));
+		stale.dispose();
+	});
+
+	it("hands network failures to errorFor too, so an app can raise its own OfflineError", async () => {
+		class OfflineError extends Error {}
+		server.use(http.get(`${origin}/api/down`, () => HttpResponse.error()));
+		const client = createClient({ baseUrl, auth: { type: "cookie" }, tabs: false, ky: { retry: 0 }, errorFor: (error) => (error.code === "NETWORK_ERROR" ? new OfflineError() : undefined) });
+		await expect(client.get("down")).rejects.toBeInstanceOf(OfflineError);
+	});
+});

@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
 	AuthenticationError,
+	type ApiError,
 	HttpError,
 	NotFoundError,
 	ServerError,
@@ -436,7 +437,8 @@ describe("errorFor", () => {
 		override name = "AppAuthorizationError";
 	}
 
-	const errorFor = vi.fn((error: HttpError) => {
+	const errorFor = vi.fn((error: ApiError) => {
+		if (!(error instanceof HttpError)) return undefined;
 		if (error.status === 404) return new AppNotFoundError(error.message);
 		const data = error.data as { error?: string; fields?: Record<string, string> } | undefined;
 		if (error.status === 422 && data?.error === "validation_error") return new AppValidationError(error.message, data.fields ?? {});
@@ -657,7 +659,7 @@ describe("dedupe", () => {
 	it("shares a failure too: every caller rejects with the error (mapped by errorFor for each)", async () => {
 		class AppServerError extends Error {}
 		const server = countingServer(500);
-		const { client } = cookieClient(server, { dedupe: true, errorFor: (error) => (error.status >= 500 ? new AppServerError(error.message) : undefined) });
+		const { client } = cookieClient(server, { dedupe: true, errorFor: (error) => (error instanceof HttpError && error.status >= 500 ? new AppServerError(error.message) : undefined) });
 		const results = await Promise.allSettled(range(5).map(() => client.post("documents.list", { limit: 25 })));
 		expect(server.received).toHaveLength(1);
 		for (const result of results) expect(result).toMatchObject({ status: "rejected", reason: expect.any(AppServerError) });

@@ -9,3 +9,5 @@ export type { MockDocument } from "./documents.js";
 export type { RouteName } from "./routes.js";
 export type { MockUser, MockUserInput } from "./users.js";
 export { csrfCookie, csrfHeader, identityHeader, sessionCookie } from "./responses.js";
+export { createMockOutlineServer } from "./outline.js";
+export type { MockOutlineDocument, MockOutlineServer, MockOutlineServerOptions } from "./outline.js";

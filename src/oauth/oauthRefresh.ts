@@ -1,3 +1,4 @@
+import type { DPoPBinding } from "../auth/bearer.js";
 import { RefreshError, httpErrorFor } from "../errors.js";
 import type { RefreshFunction } from "../refresh/refresher.js";
 import type { TokenSet } from "../tokens/types.js";
@@ -14,15 +15,35 @@ export type OAuthRefreshOptions = {
 	fetch?: typeof globalThis.fetch;
 	/** Clock for `expires_in`. @default Date.now */
 	now?: () => number;
+	/**
+	 * Sender-constrained tokens (RFC 9449): the binding from `tokenflight/dpop`'s `createDPoP()`, the same one as in
+	 * `auth.dpop`. Each refresh then carries a DPoP proof for the token endpoint, expects `token_type` DPoP, and answers
+	 * a `use_dpop_nonce` rejection by sending the grant once more with the server's nonce (see below).
+	 */
+	dpop?: OAuthDPoP;
 };
+
+/**
+ * What `oauthRefresh` needs of a DPoP binding: `proof` and `observe`, and the server's clock for the proofs' `iat`
+ * when it has one (`createDPoP()`'s `now()`, skew-aware; otherwise Date.now).
+ */
+export type OAuthDPoP = DPoPBinding & { now?(): number };
 
 /**
  * A `refresh` function for the OAuth 2.0 refresh-token grant (RFC 6749 §6).
  * `invalid_grant` (400/401) rejects as unrecoverable; network failures and 5xx reject as retryable;
  * a response that is not a bearer token response rejects with `RefreshError`.
+ *
+ * With `dpop`, the one case where the refresh token goes out twice: RFC 9449 §8 has an authorization server that
+ * wants a nonce reject the request with `400 {"error":"use_dpop_nonce"}` and a `DPoP-Nonce` header, without
+ * processing it, so the refresh token was neither used nor rotated. The same grant is then sent once more, with a
+ * fresh proof carrying that nonce, inside the same call (the refresher sees one refresh). Only that answer leads to a
+ * resend, and only once: a second `use_dpop_nonce` rejects like any 400, and any other answer, or no answer, is never
+ * followed by a resend from here (a server that may have used the token must not see it again).
  */
 export function oauthRefresh(options: OAuthRefreshOptions): RefreshFunction {
 	const now = options.now ?? Date.now;
+	const { dpop } = options;
 	return async ({ refreshToken, signal }) => {
 		if (refreshToken === undefined) return null;
 		const fetchFn = options.fetch ?? globalThis.fetch;
@@ -30,26 +51,50 @@ export function oauthRefresh(options: OAuthRefreshOptions): RefreshFunction {
 		const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" });
 		if (options.clientSecret === undefined) body.set("client_id", options.clientId);
 		else headers.set("authorization", `Basic ${btoa(`${formEncode(options.clientId)}:${formEncode(options.clientSecret)}`)}`);
-		const request = new Request(options.tokenEndpoint, { method: "POST", headers, body, signal, credentials: "omit" });
-		const response = await fetchFn(request);
+
+		async function send(): Promise<{ request: Request; response: Response; data: unknown }> {
+			const request = new Request(options.tokenEndpoint, { method: "POST", headers, body, signal, credentials: "omit" });
+			// No `ath`: the token endpoint gets no access token (RFC 9449 §4.2).
+			if (dpop) request.headers.set("dpop", await dpop.proof({ method: "POST", url: request.url, now: dpop.now?.() ?? Date.now() }));
+			const response = await fetchFn(request);
+			dpop?.observe(request.url, response);
+			return { request, response, data: parseJson(await response.text()) };
+		}
+
+		let { request, response, data } = await send();
+		if (dpop && isNonceChallenge(response, data)) ({ request, response, data } = await send());
 		const requestedAt = now();
-		const text = await response.text();
-		const data = parseJson(text);
 		if (!response.ok) {
 			// Keep only the standard error fields: a token endpoint's body must never end up in a log verbatim.
 			const error = typeof data === "object" && data !== null ? pick(data as Record<string, unknown>, ["error", "error_description"]) : undefined;
 			throw httpErrorFor(response.status, { request, response, data: error });
 		}
-		return parseTokenResponse(data, requestedAt);
+		return parseTokenResponse(data, requestedAt, { tokenType: dpop ? "DPoP" : "Bearer" });
 	};
 }
 
-export function parseTokenResponse(data: unknown, requestedAt: number): TokenSet {
+/** RFC 9449 §8: the authorization server refused the request unprocessed and named the nonce to use. */
+function isNonceChallenge(response: Response, data: unknown): boolean {
+	return (
+		(response.status === 400 || response.status === 401) &&
+		response.headers.has("dpop-nonce") &&
+		typeof data === "object" &&
+		data !== null &&
+		(data as { error?: unknown }).error === "use_dpop_nonce"
+	);
+}
+
+/**
+ * Maps a token response (RFC 6749 §5.1) to a token set. `tokenType`: what `token_type` must say (case-insensitively);
+ * "DPoP" for a DPoP-bound token (RFC 9449 §5). @default "Bearer"
+ */
+export function parseTokenResponse(data: unknown, requestedAt: number, options: { tokenType?: "Bearer" | "DPoP" } = {}): TokenSet {
+	const expected = options.tokenType ?? "Bearer";
 	if (typeof data !== "object" || data === null) throw new RefreshError("Token response is not a JSON object");
 	const { access_token, token_type, expires_in, refresh_token } = data as Record<string, unknown>;
 	if (typeof access_token !== "string" || access_token === "") throw new RefreshError("Token response has no access_token");
-	if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
-		throw new RefreshError(`Token response has token_type ${JSON.stringify(token_type)}, expected "Bearer"`);
+	if (typeof token_type !== "string" || token_type.toLowerCase() !== expected.toLowerCase()) {
+		throw new RefreshError(`Token response has token_type ${JSON.stringify(token_type)}, expected ${JSON.stringify(expected)}`);
 	}
 	if (expires_in !== undefined && (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in < 0)) {
 		throw new RefreshError("Token response has an invalid expires_in");

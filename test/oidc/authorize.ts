@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { DPoP } from "../../src/dpop/index.js";
 import { parseTokenResponse, type TokenSet } from "../../src/index.js";
 
 export type Discovery = { authorization_endpoint: string; token_endpoint: string; revocation_endpoint: string };
@@ -14,8 +15,8 @@ export async function discover(issuer: string): Promise<Discovery> {
  * the provider's redirects by hand and carrying its cookies (session, interaction) like a browser's cookie jar.
  * `prompt=consent` is what lets the provider keep `offline_access` (OIDC Core §11), and with it the refresh token.
  */
-export async function signInWithCode(options: { discovery: Discovery; clientId: string; redirectUri: string }): Promise<TokenSet> {
-	const { discovery, clientId, redirectUri } = options;
+export async function signInWithCode(options: { discovery: Discovery; clientId: string; redirectUri: string; dpop?: DPoP }): Promise<TokenSet> {
+	const { discovery, clientId, redirectUri, dpop } = options;
 	const verifier = randomBytes(32).toString("base64url");
 	const state = randomBytes(16).toString("base64url");
 	const authorize = new URL(discovery.authorization_endpoint);
@@ -28,6 +29,8 @@ export async function signInWithCode(options: { discovery: Discovery; clientId: 
 		state,
 		code_challenge: createHash("sha256").update(verifier).digest("base64url"),
 		code_challenge_method: "S256",
+		// RFC 9449 §10: the code can only be exchanged with a proof of this key.
+		...(dpop ? { dpop_jkt: await dpop.thumbprint() } : {}),
 	}).toString();
 
 	const jar = new Map<string, string>();
@@ -54,15 +57,24 @@ export async function signInWithCode(options: { discovery: Discovery; clientId: 
 	const code = callback.searchParams.get("code");
 	if (code === null) throw new Error("The authorization response has no code");
 
-	const response = await fetch(discovery.token_endpoint, {
-		method: "POST",
-		headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-		body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }),
-	});
+	// With DPoP, the exchange carries a proof (which binds the tokens to the key), and is sent once more with the
+	// provider's nonce after a use_dpop_nonce, which the provider answers before looking at the code (RFC 9449 §8).
+	const exchange = async () => {
+		const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" });
+		if (dpop) headers.set("dpop", await dpop.proof({ method: "POST", url: discovery.token_endpoint, now: dpop.now() }));
+		const answer = await fetch(discovery.token_endpoint, {
+			method: "POST",
+			headers,
+			body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId }),
+		});
+		dpop?.observe(discovery.token_endpoint, answer);
+		return { response: answer, body: (await answer.json()) as unknown };
+	};
+	let { response, body } = await exchange();
+	if (dpop && response.status === 400 && (body as { error?: string }).error === "use_dpop_nonce") ({ response, body } = await exchange());
 	const requestedAt = Date.now();
-	const body: unknown = await response.json();
 	if (!response.ok) throw new Error(`The code exchange failed with ${response.status} ${(body as { error?: string }).error ?? ""}`);
-	const tokens = parseTokenResponse(body, requestedAt);
+	const tokens = parseTokenResponse(body, requestedAt, { tokenType: dpop ? "DPoP" : "Bearer" });
 	if (tokens.refreshToken === undefined) throw new Error("The provider issued no refresh token");
 	return tokens;
 }

@@ -10,6 +10,7 @@ import {
 } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
 import { discover, revoke, signInWithCode, type Discovery } from "./authorize.js";
+import { describeDPoP } from "./dpopSuite.js";
 import { clientId, startOidcServers, type OidcTestServers } from "./oidcServer.js";
 
 /**
@@ -187,3 +188,5 @@ describe("against oidc-provider with refresh-token rotation", () => {
 		expect(servers.api.unauthorized).toBe(stormSize);
 	});
 });
+
+describeDPoP();

@@ -13,11 +13,24 @@ export type GrantLog = {
 	/** `refresh_token` grants that succeeded, with the refresh token each one handed out. */
 	refreshes: { issuedRefreshToken: string | undefined }[];
 	/** Token endpoint failures, by OAuth error code (`invalid_grant`…). */
-	errors: { grantType: unknown; error: string; description: string | undefined }[];
+	errors: { grantType: unknown; error: string; description: string | undefined; detail?: string | undefined }[];
 	/** Refresh tokens that rotation marked as used. */
 	consumed: number;
 	/** Grants revoked, by revocation or by the provider's reuse detection. */
 	revoked: number;
+	/** Failures at the userinfo endpoint (`/me`), by error code (`use_dpop_nonce`, `invalid_dpop_proof`, `invalid_token`…). */
+	userinfoErrors: { error: string; description: string | undefined; detail: string | undefined }[];
+};
+
+export type OidcServerOptions = {
+	/**
+	 * Sender-constrained tokens (RFC 9449): DPoP with nonces required on every proof, a client whose access tokens must
+	 * be DPoP-bound (its refresh tokens are then bound too, as for every public client), and no clock tolerance at
+	 * `/me`, so an expired token is refused there the moment it expires.
+	 */
+	dpop?: boolean;
+	/** Seconds, read at each issue: tests that are not about expiry can lengthen it. @default () => accessTokenTtl */
+	accessTokenTtl?: () => number;
 };
 
 export type OidcTestServers = Awaited<ReturnType<typeof startOidcServers>>;
@@ -27,14 +40,14 @@ export type OidcTestServers = Awaited<ReturnType<typeof startOidcServers>>;
  * The issuer needs its own URL in its configuration, and the SPA client's redirect URI names the API's
  * origin (the SPA and its API share an origin), so both servers listen before the provider is built.
  */
-export async function startOidcServers() {
+export async function startOidcServers(options: OidcServerOptions = {}) {
 	const idpServer = createServer();
 	const apiServer = createServer();
 	const issuer = `http://127.0.0.1:${await listen(idpServer)}`;
 	const apiOrigin = `http://127.0.0.1:${await listen(apiServer)}`;
 	const redirectUri = `${apiOrigin}/callback`;
 
-	const provider = quietly(() => new Provider(issuer, configuration(redirectUri)));
+	const provider = quietly(() => new Provider(issuer, configuration(redirectUri, options)));
 	const log = emptyLog();
 	provider.on("grant.success", (ctx: KoaContextWithOIDC) => {
 		if (ctx.oidc.params?.["grant_type"] !== "refresh_token") return;
@@ -42,7 +55,12 @@ export async function startOidcServers() {
 		log.refreshes.push({ issuedRefreshToken: typeof body?.refresh_token === "string" ? body.refresh_token : undefined });
 	});
 	provider.on("grant.error", (ctx, error) => {
-		log.errors.push({ grantType: ctx.oidc.params?.["grant_type"], error: error.error, description: error.error_description });
+		const detail = (error as { error_detail?: string }).error_detail;
+		log.errors.push({ grantType: ctx.oidc.params?.["grant_type"], error: error.error, description: error.error_description, ...(detail === undefined ? {} : { detail }) });
+	});
+	provider.on("userinfo.error", (_ctx, error) => {
+		// error_detail is the provider's own reason, which it keeps out of the response ("failed jkt verification"…).
+		log.userinfoErrors.push({ error: error.error, description: error.error_description, detail: (error as { error_detail?: string }).error_detail });
 	});
 	provider.on("refresh_token.consumed", () => void log.consumed++);
 	provider.on("grant.revoked", () => void log.revoked++);
@@ -64,6 +82,8 @@ export async function startOidcServers() {
 		provider,
 		issuer,
 		apiBaseUrl: `${apiOrigin}/api/`,
+		/** The provider's own protected resource: the userinfo endpoint, `/me`, which checks DPoP proofs itself. */
+		userinfoBaseUrl: `${issuer}/`,
 		redirectUri,
 		log,
 		api,
@@ -81,10 +101,12 @@ export async function startOidcServers() {
 	};
 }
 
-function configuration(redirectUri: string): Configuration {
+function configuration(redirectUri: string, options: OidcServerOptions): Configuration {
 	return {
+		...(options.dpop ? { clockTolerance: 0 } : {}),
 		clients: [
 			{
+				...(options.dpop ? { dpop_bound_access_tokens: true } : {}),
 				client_id: clientId,
 				application_type: "web",
 				// A public browser client: no secret, so PKCE is mandatory (pkce.required defaults to true for "none").
@@ -100,12 +122,14 @@ function configuration(redirectUri: string): Configuration {
 		issueRefreshToken: async (_ctx, client, source) => client.grantTypeAllowed("refresh_token") && source.scopes.has("offline_access"),
 		scopes: ["openid", "offline_access"],
 		// Plain numbers rather than the defaults' functions: every default prints a "you SHOULD change" notice.
-		ttl: { AccessToken: accessTokenTtl, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
+		ttl: { AccessToken: options.accessTokenTtl ?? accessTokenTtl, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
 		findAccount: (_ctx, sub) => (sub === accountId ? { accountId: sub, claims: () => ({ sub }) } : undefined),
 		features: {
 			// Custom interaction routes (below) instead of the dev views: no HTML to scrape, no dev-only warning.
 			devInteractions: { enabled: false },
 			revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+			// RFC 9449 §8 and §9: every proof, at /token and at /me, must carry a nonce the provider handed out.
+			...(options.dpop ? { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } } : {}),
 		},
 		// Our own keys: the provider's quick-start signing keys come with a warning.
 		jwks: { keys: [{ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "test", use: "sig", alg: "RS256" }] },
@@ -168,7 +192,7 @@ function fail(res: ServerResponse, error: unknown): void {
 }
 
 function emptyLog(): GrantLog {
-	return { refreshes: [], errors: [], consumed: 0, revoked: 0 };
+	return { refreshes: [], errors: [], consumed: 0, revoked: 0, userinfoErrors: [] };
 }
 
 // The in-memory adapter cannot be configured away without writing a database adapter; its warning says so at construction.
