@@ -41,7 +41,7 @@ try {
 		await page.getByRole("button", { name: "New document" }).click();
 		await page.waitForTimeout(500);
 		await shoot(page, "identity-switch-before");
-		await page.getByRole("button", { name: "Switch identity" }).click();
+		await page.getByRole("button", { name: "Switch identity", exact: true }).click();
 		await page.waitForFunction(() => window.demo.state().session.status === "reauthenticating");
 		await page.waitForTimeout(300);
 		await shoot(page, "reauthenticating");
@@ -58,7 +58,7 @@ try {
 		await page.getByRole("radio", { name: "naive ky client" }).click();
 		await page.waitForTimeout(2_500);
 		await booted(page);
-		await page.getByRole("button", { name: "Switch identity" }).click();
+		await page.getByRole("button", { name: "Switch identity", exact: true }).click();
 		// Not a locator: those wait for the held navigation to finish, and the point is the moment before it does.
 		await page.waitForFunction(() => document.querySelectorAll(".toast").length >= 3, null, { timeout: 5_000 });
 		await page.waitForTimeout(300);

@@ -78,8 +78,86 @@ export async function buildDemo({ source = process.env.DEMO_SOURCE === "src" ? "
 	await copyFile(join(rootDir, "node_modules/msw/lib/mockServiceWorker.js"), join(demoDir, "mockServiceWorker.js"));
 }
 
-async function serveFile(request, response) {
+/**
+ * The auth proxy in front of the app (oauth2-proxy's flow; `demo/src/authProxy.ts` is its API side) and the IdP it
+ * signs in with, on another port, so another origin. The proxy's session is the cookie `demo-proxy`: `expired` while
+ * it is over (cookies ignore the port, so the page, the proxy and the IdP all see the same one).
+ */
+const proxyCookie = "demo-proxy";
+
+function proxySessionExpired(request) {
+	return (request.headers.cookie ?? "").split(/;\s*/).includes(`${proxyCookie}=expired`);
+}
+
+/** The host the browser used, on `port`: the IdP is reached under the same name, so the proxy's cookie is shared. */
+function originOn(request, port) {
+	const hostname = new URL(`http://${request.headers.host ?? "127.0.0.1"}`).hostname;
+	return `http://${hostname}:${port}`;
+}
+
+/** Only a path on this origin: `/oauth2/callback` must not send anyone elsewhere. */
+function localPath(value) {
+	return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+}
+
+function redirect(response, location, headers = {}) {
+	response.writeHead(302, { location, "cache-control": "no-store", ...headers }).end();
+}
+
+/** The proxy's own routes: true when it answered. */
+function serveProxy(request, response, url, idpPort) {
+	if (url.pathname === "/oauth2/start") {
+		// On to the IdP, which sends the browser back to the callback. A fetch that followed this far stops at the IdP:
+		// its answers carry no CORS headers, so the page sees a network error, not where it was sent.
+		const authorize = new URL("/authorize", originOn(request, idpPort));
+		authorize.searchParams.set("redirect_uri", `http://${request.headers.host}/oauth2/callback`);
+		authorize.searchParams.set("state", localPath(url.searchParams.get("rd")));
+		redirect(response, authorize.href);
+		return true;
+	}
+	if (url.pathname === "/oauth2/callback") {
+		// The IdP knew the user: the proxy's session is renewed, and the browser goes back where it was.
+		redirect(response, localPath(url.searchParams.get("state")), { "set-cookie": `${proxyCookie}=; Max-Age=0; Path=/; SameSite=Lax` });
+		return true;
+	}
+	return false;
+}
+
+/**
+ * The IdP, on its own port: it still knows the user, so `/authorize` signs them in without a form and redirects to
+ * `redirect_uri`. No CORS headers: a fetch redirected here fails. It counts what reached it, navigations apart.
+ */
+function createIdp() {
+	const stats = { authorizeNavigations: 0, authorizeFetches: 0, origins: [] };
+	const server = createServer((request, response) => {
+		const url = new URL(request.url ?? "/", "http://localhost");
+		if (url.pathname !== "/authorize") {
+			response.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+			return;
+		}
+		if (request.headers["sec-fetch-mode"] === "navigate") stats.authorizeNavigations++;
+		else stats.authorizeFetches++;
+		const origin = request.headers.origin;
+		if (origin && !stats.origins.includes(origin)) stats.origins.push(origin);
+		const back = url.searchParams.get("redirect_uri") ?? "";
+		let target;
+		try {
+			target = new URL(back);
+		} catch {
+			response.writeHead(400, { "content-type": "text/plain" }).end("redirect_uri is missing");
+			return;
+		}
+		target.searchParams.set("code", `code_${Math.random().toString(36).slice(2, 10)}`);
+		target.searchParams.set("state", url.searchParams.get("state") ?? "/");
+		redirect(response, target.href);
+	});
+	return { server, stats };
+}
+
+async function serveFile(request, response, idpPort, hits) {
 	const url = new URL(request.url ?? "/", "http://localhost");
+	hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+	if (serveProxy(request, response, url, idpPort)) return;
 	const path = decodeURIComponent(url.pathname);
 	const file = normalize(join(demoDir, path === "/" ? "index.html" : path));
 	// `?pageDelay=ms` slows the page itself down, as a real server would be: on localhost a reload is so quick
@@ -88,6 +166,16 @@ async function serveFile(request, response) {
 	if (pageDelay > 0 && path === "/") await new Promise((resolve) => setTimeout(resolve, pageDelay));
 	if (!file.startsWith(demoDir + sep) || file.includes(`${sep}src${sep}`)) {
 		response.writeHead(404).end("Not found");
+		return;
+	}
+	// The API is behind the auth proxy. The Service Worker answers API calls in the page (demo/src/authProxy.ts plays
+	// the proxy there); this is for those that reach the server anyway, as when msw lets go of a page that is unloading.
+	const isApi = path.startsWith("/api/") && !/^\/api\/auth\.(portal|sso|login)$/.test(path);
+	// A page load goes through the proxy too, unless `?authProxy=api` (only the API is behind it): with its session
+	// expired, a navigation is sent through the IdP and back, which renews it.
+	const isPage = path === "/" || path === "/index.html" || (extname(file) === "" && !(await isFile(file)));
+	if ((isApi || (isPage && url.searchParams.get("authProxy") !== "api")) && proxySessionExpired(request)) {
+		redirect(response, `/oauth2/start?rd=${encodeURIComponent(url.pathname + url.search)}`);
 		return;
 	}
 	try {
@@ -103,6 +191,14 @@ async function serveFile(request, response) {
 		} else {
 			response.writeHead(404).end("Not found");
 		}
+	}
+}
+
+async function isFile(file) {
+	try {
+		return (await stat(file)).isFile();
+	} catch {
+		return false;
 	}
 }
 
@@ -122,14 +218,26 @@ function listen(server, port, host) {
 	});
 }
 
+function close(server) {
+	return new Promise((resolve) => {
+		server.closeAllConnections();
+		server.close(() => resolve());
+	});
+}
+
 /**
- * Builds the demo and serves it. `port: 0` picks a free port; a taken port falls back to a free one.
- * @returns {Promise<{ url: string, close: () => Promise<void> }>}
+ * Builds the demo and serves it, with the IdP of its auth proxy on a second port. `port: 0` picks a free port; a
+ * taken port falls back to a free one.
+ * @returns {Promise<import("./serve.d.mts").DemoServer>}
  */
 export async function startDemoServer({ port = Number(process.env.PORT ?? 5173), host = "127.0.0.1", source } = {}) {
 	await buildDemo(source === undefined ? {} : { source });
+	const idp = createIdp();
+	const idpPort = await listen(idp.server, 0, host);
+	// Requests that reached this server, by path: what the Service Worker did not answer (pages, files, redirects followed).
+	const hits = new Map();
 	const server = createServer((request, response) => {
-		serveFile(request, response).catch(() => response.writeHead(500).end());
+		serveFile(request, response, idpPort, hits).catch(() => response.writeHead(500).end());
 	});
 	let actualPort;
 	try {
@@ -140,16 +248,17 @@ export async function startDemoServer({ port = Number(process.env.PORT ?? 5173),
 	}
 	return {
 		url: `http://${host}:${actualPort}/`,
-		close: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		idpUrl: `http://${host}:${idpPort}/`,
+		idpStats: () => ({ ...idp.stats, origins: [...idp.stats.origins] }),
+		hits: (path) => hits.get(path) ?? 0,
+		close: async () => {
+			await Promise.all([close(server), close(idp.server)]);
+		},
 	};
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-	const { url } = await startDemoServer();
-	console.log(`tokenflight demo: ${url}`);
+	const { url, idpUrl } = await startDemoServer();
+	console.log(`tokenflight demo: ${url} (its auth proxy's IdP: ${idpUrl})`);
 	console.log("Scenarios are in the right-hand panel; the event log survives reloads. Ctrl+C to stop.");
 }

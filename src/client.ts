@@ -378,7 +378,15 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					continue;
 				}
 			}
-			if (response === undefined) throw failure;
+			if (response === undefined) {
+				// Failed while the session is being re-established (a reload under way, a sign-in in place): the failure
+				// is likely the dead session's, so it waits like every other request instead of reaching the caller.
+				if ((stale || machine.status === "reauthenticating") && !isAbort(failure, signal)) {
+					if (idempotentMethods.has(method)) continue;
+					await settled(signal);
+				}
+				throw failure;
+			}
 
 			if (response.status === 401) {
 				sawUnauthorized = true;
@@ -463,6 +471,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	/** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
 	async function classify(answer: Response | undefined, failure: unknown, url: URL, init: RequestOptions, expectsJson: boolean) {
 		if (!options.sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
+		// Once an episode has begun there is nothing left to find out: the failure waits for it (see the loop).
+		if (!answer && machine.status === "reauthenticating") return false;
 		const reason = await options.sessionEnded(answer, {
 			request: describe(url, init),
 			baseUrl,
@@ -667,6 +677,10 @@ async function readErrorData(response: Response): Promise<unknown> {
 	} catch {
 		return undefined;
 	}
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+	return signal?.aborted === true || (error as { name?: unknown } | null)?.name === "AbortError";
 }
 
 function acceptsJson(init: RequestOptions): boolean {

@@ -314,3 +314,70 @@ describe("a policy per reason", () => {
 		await expect(client.get("down")).rejects.toBeInstanceOf(OfflineError);
 	});
 });
+
+describe("failures while the session is being re-established", () => {
+	it("keep a GET waiting instead of reaching the caller, and replay it after an in-place sign-in", async () => {
+		let phase: "dead" | "down" | "back" = "dead";
+		let failB!: () => void;
+		const bFails = new Promise<void>((resolve) => (failB = resolve));
+		let bCalls = 0;
+		server.use(
+			http.get(`${origin}/api/a`, () => (phase === "back" ? HttpResponse.json({ ok: "a" }) : new HttpResponse(null, { status: 401 }))),
+			http.get(`${origin}/api/b`, async () => {
+				if (++bCalls === 1) {
+					// In flight when the session dies; fails (the proxy's login page, a CORS error) during the episode.
+					await bFails;
+					return HttpResponse.error();
+				}
+				return HttpResponse.json({ ok: "b" });
+			}),
+		);
+		let finish!: () => void;
+		const reauthenticate = vi.fn(() => {
+			phase = "down";
+			return new Promise<void>((resolve) => (finish = resolve));
+		});
+		const client = createClient({ baseUrl, auth: { type: "cookie" }, reauthenticate, reloadGuard: { storage: memoryStorage(), history: null }, tabs: false, ky: { retry: 0 } });
+		let bSettled = false;
+		const b = client.get("b").finally(() => (bSettled = true));
+		await vi.waitFor(() => expect(bCalls).toBe(1));
+		const a = client.get("a");
+		await vi.waitFor(() => expect(reauthenticate).toHaveBeenCalledTimes(1));
+		failB();
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(bSettled).toBe(false);
+		phase = "back";
+		finish();
+		await expect(a).resolves.toEqual({ ok: "a" });
+		await expect(b).resolves.toEqual({ ok: "b" });
+		expect(bCalls).toBe(2);
+	});
+
+	it("settle a POST that failed during the episode with its error only once the session is back, never re-sent", async () => {
+		let failPost!: () => void;
+		const postFails = new Promise<void>((resolve) => (failPost = resolve));
+		let posts = 0;
+		server.use(
+			http.get(`${origin}/api/a`, () => new HttpResponse(null, { status: 401 })),
+			http.post(`${origin}/api/save`, async () => {
+				posts++;
+				await postFails;
+				return HttpResponse.error();
+			}),
+		);
+		let finish!: () => void;
+		const reauthenticate = vi.fn(() => new Promise<void>((resolve) => (finish = resolve)));
+		const client = createClient({ baseUrl, auth: { type: "cookie" }, reauthenticate, reloadGuard: { storage: memoryStorage(), history: null }, tabs: false, ky: { retry: 0 } });
+		let settled = false;
+		const save = client.post("save", { x: 1 }).catch((error: unknown) => error).finally(() => (settled = true));
+		await vi.waitFor(() => expect(posts).toBe(1));
+		void client.get("a").catch(() => undefined);
+		await vi.waitFor(() => expect(reauthenticate).toHaveBeenCalledTimes(1));
+		failPost();
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(settled).toBe(false);
+		finish();
+		expect(await save).toMatchObject({ name: "NetworkError" });
+		expect(posts).toBe(1);
+	});
+});

@@ -17,6 +17,7 @@ export type AppState = {
 };
 
 const bannerTexts: Partial<Record<SessionReason, string>> = {
+	"answered-from-outside": "Your session ended. Signing you in again…",
 	"identity-changed": "Someone else signed in. Reloading…",
 	"refresh-failed": "Your session ended. Signing you in again…",
 	"signed-out-elsewhere": "Your session changed in another tab. Reloading…",
@@ -79,6 +80,19 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 		}
 		if (recent) view.recent(recent.data);
 		if (info && list && recent) log.add("ok", `loaded ${list.data.length} documents as ${info.data.user.id} in ${Math.round(performance.now() - started)} ms`);
+	}
+
+	/**
+	 * Coming back to the tab (seed 001): the first render's three calls and, at the same moment, the other panels of
+	 * the page, each its own request (the demo sends them all to `documents.list`): `inFlight` requests in all.
+	 */
+	async function returnToTab(inFlight = 10): Promise<void> {
+		log.add("info", `back to this tab: the app refetches, ${inFlight} requests in flight`);
+		const panels = ["collections", "access tokens", "team", "starred", "pinned", "shares", "notifications"];
+		await Promise.all([
+			refetch(),
+			...Array.from({ length: Math.max(0, inFlight - 3) }, (_, i) => attempt(`Failed to load ${panels[i % panels.length]}`, () => api.listDocuments((i % 3) + 1))),
+		]);
 	}
 
 	/**
@@ -160,7 +174,7 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 	api.session.subscribe(onSession);
 	view.session(previous, undefined);
 
-	return { state, boot, refetch, mountEmbeddedApp, burst, createDocument, signIn, logout };
+	return { state, boot, refetch, returnToTab, mountEmbeddedApp, burst, createDocument, signIn, logout };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,7 +1,9 @@
 import { setupWorker } from "msw/browser";
 import { createMockAuthServer, storagePersistence } from "../../src/msw/index.js";
 import type { MockAuthServer } from "../../src/msw/index.js";
+import { authProxyHandlers } from "./authProxy.js";
 import { embeddedAppHandlers } from "./embeddedApp.js";
+import { staleRedirectHandlers } from "./staleRedirect.js";
 
 export const backendKey = "demo:backend";
 const writerKey = "demo:backend-writer";
@@ -39,8 +41,14 @@ export async function startBackend(): Promise<MockAuthServer> {
 	});
 	// A first visit arrives signed in at the portal, as someone who opened the app from the company portal.
 	if (firstVisit) backend.setPortalUser("alice");
-	// The embedded app's session check (seed 002) first: its token handler falls through to the backend's.
-	const worker = setupWorker(...embeddedAppHandlers(location.origin), ...backend.handlers);
+	// The auth proxy stands in front of everything; then the embedded app's session check (seed 002), whose token
+	// handler falls through to the backend's; then seed 001's redirect for replaced sessions, which asks the backend.
+	const worker = setupWorker(
+		...authProxyHandlers(location.origin),
+		...embeddedAppHandlers(location.origin),
+		...staleRedirectHandlers(location.origin, backend.handlers),
+		...backend.handlers,
+	);
 	// Before the app's first request: until the worker answers, requests would reach the static server.
 	await worker.start({ onUnhandledFrame: "bypass", quiet: true, serviceWorker: { url: "/mockServiceWorker.js" } });
 	return backend;

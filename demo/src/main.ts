@@ -2,10 +2,12 @@ import type { SessionReason } from "../../src/index.js";
 import { createApp } from "./app.js";
 import type { AppApi } from "./appApi.js";
 import { startBackend } from "./backend.js";
+import { isProxySessionExpired, readAuthProxy } from "./authProxy.js";
 import { readEmbeddedApp } from "./embeddedApp.js";
 import { createEventLog } from "./eventLog.js";
 import { createNaiveApi } from "./naiveApi.js";
 import { createScenarios } from "./scenarios.js";
+import { readStaleRedirect } from "./staleRedirect.js";
 import { readSettings } from "./settings.js";
 import type { ClientKind } from "./settings.js";
 import { markReauthReload, takeReauthReason } from "./storedSession.js";
@@ -80,10 +82,18 @@ async function start(): Promise<void> {
 		const unauthorized = Object.values(requests).reduce((sum, byStatus) => sum + (byStatus[401] ?? 0), 0);
 		// The embedded app's session check is the demo's own route, outside the backend's counters.
 		const embedded = readEmbeddedApp();
+		// What answered in the backend's place, on a line of its own once there is any: seed 001's redirect, the auth proxy.
+		const staleRedirects = readStaleRedirect()?.redirected ?? 0;
+		const proxyRedirects = readAuthProxy().redirected;
+		const outside = [
+			...(staleRedirects > 0 ? [`401 sent as 302 → /home <b>${staleRedirects}</b>`] : []),
+			...(proxyRedirects > 0 ? [`auth proxy redirects <b>${proxyRedirects}</b>${isProxySessionExpired() ? " (session expired)" : ""}`] : []),
+		];
 		view.stats(
 			`Backend · refreshes <b>${refreshCalls}</b> · reuse <b>${reuseDetections}</b> · ` +
 				`peak <b>${maxConcurrentRefreshes}</b> · 401s <b>${unauthorized}</b>` +
-				(embedded?.open ? ` · session check 401s <b>${embedded.checks[401] ?? 0}</b>` : ""),
+				(embedded?.open ? ` · session check 401s <b>${embedded.checks[401] ?? 0}</b>` : "") +
+				(outside.length > 0 ? `<br>${outside.join(" · ")}` : ""),
 		);
 	}
 	setInterval(renderStats, 500);
@@ -91,7 +101,9 @@ async function start(): Promise<void> {
 	const actions: Record<string, () => unknown> = {
 		expire: scenarios.expireAccessToken,
 		burst: () => scenarios.burst(20),
-		switch: scenarios.switchIdentity,
+		switch: () => scenarios.switchIdentity("401"),
+		"switch-redirect": () => scenarios.switchIdentity("redirect"),
+		"auth-proxy": () => scenarios.expireAuthProxySession(),
 		revoke: scenarios.revokeRefreshToken,
 		network: scenarios.tokenNetworkErrorNext,
 		reject: scenarios.rejectEverySession,
@@ -121,6 +133,8 @@ async function start(): Promise<void> {
 		logout: app.logout,
 		log: () => log.entries(),
 		counters: () => JSON.parse(JSON.stringify({ ...backend.counters, requests: backend.counters.requests })) as unknown,
+		/** What the demo's faults in front of the backend did: seed 001's 302 → /home, and the auth proxy's redirects. */
+		outside: () => ({ staleRedirects: readStaleRedirect()?.redirected ?? 0, proxyRedirects: readAuthProxy().redirected, proxyExpired: isProxySessionExpired() }),
 		state: () => ({
 			view: app.state.view,
 			user: app.state.user?.id ?? null,

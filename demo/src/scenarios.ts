@@ -1,10 +1,12 @@
 import type { MockAuthServer } from "../../src/msw/index.js";
 import type { App } from "./app.js";
 import type { AppApi } from "./appApi.js";
+import { expireProxySession, forgetAuthProxy } from "./authProxy.js";
 import { endSsoSession, forgetEmbeddedApp } from "./embeddedApp.js";
 import type { EventLog } from "./eventLog.js";
 import { saveClientKind } from "./settings.js";
 import type { ClientKind } from "./settings.js";
+import { forgetStaleRedirect, redirectStaleSessions, staleRedirectPath } from "./staleRedirect.js";
 import { tokensKey } from "./storedSession.js";
 
 export type ScenarioOptions = { app: App; api: AppApi; backend: MockAuthServer; log: EventLog };
@@ -18,6 +20,21 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 		return app.state.user?.id ?? backend.portalUser ?? "alice";
 	}
 
+	/**
+	 * Seed 001: the portal logs everyone out and signs the other user in; back in this tab, every request in flight
+	 * meets the replaced session. `"401"`: the server says so. `"redirect"`: the server answers `302 → /home` instead,
+	 * and fetch follows it to a `200 text/html` page.
+	 */
+	async function switchIdentity(answer: "401" | "redirect" = "401", inFlight = 10): Promise<void> {
+		const from = currentUser();
+		const to = from === "alice" ? "bob" : "alice";
+		if (answer === "redirect") redirectStaleSessions(await api.credentials());
+		backend.switchIdentity(from, to);
+		log.add("action", `portal: ${from} logged out of all apps, ${to} signed in`);
+		if (answer === "redirect") log.add("info", `the server now answers ${from}'s old session with 302 → ${staleRedirectPath} (an HTML page)`);
+		await app.returnToTab(inFlight);
+	}
+
 	return {
 		async expireAccessToken(): Promise<void> {
 			backend.expireAccessTokens();
@@ -25,13 +42,16 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			await app.refetch();
 		},
 		burst: (count = 20) => app.burst(count),
-		async switchIdentity(): Promise<void> {
-			const from = currentUser();
-			const to = from === "alice" ? "bob" : "alice";
-			backend.switchIdentity(from, to);
-			log.add("action", `portal: ${from} logged out of all apps, ${to} signed in`);
-			log.add("info", "back to this tab: the app refetches");
-			await app.refetch();
+		switchIdentity,
+		switchIdentityRedirect: (inFlight = 10) => switchIdentity("redirect", inFlight),
+		/**
+		 * The auth proxy's own session expires: API calls are redirected to the IdP's login on another origin, which the
+		 * browser reports as a CORS network error. The page itself is behind the proxy too, unless `?authProxy=api`.
+		 */
+		async expireAuthProxySession(inFlight = 10): Promise<void> {
+			expireProxySession();
+			log.add("action", "auth proxy: its session expired; API calls now redirect to the IdP's login on another origin");
+			await app.returnToTab(inFlight);
 		},
 		async revokeRefreshToken(): Promise<void> {
 			const user = currentUser();
@@ -82,6 +102,8 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			backend.reset();
 			backend.setPortalUser("alice");
 			forgetEmbeddedApp();
+			forgetStaleRedirect();
+			forgetAuthProxy();
 			for (const key of [tokensKey, "demo:user", "demo:cookie-user", "tokenflight:reauth", "__msw-cookie-store__"]) localStorage.removeItem(key);
 			document.cookie = "csrfToken=; Max-Age=0; Path=/";
 			// The backend's own keys stay: its reset already starts a new epoch that every tab adopts.

@@ -1,4 +1,4 @@
-import { createClient, indexedDbTokenStore, oauthRefresh, storageTokenStore } from "../../src/index.js";
+import { answeredFromOutside, createClient, indexedDbTokenStore, oauthRefresh, storageTokenStore } from "../../src/index.js";
 import type { SessionReason } from "../../src/index.js";
 import type { AppApi, DocumentList, SignedIn } from "./appApi.js";
 import type { AuthMode, TokenStoreKind } from "./settings.js";
@@ -28,6 +28,9 @@ export function createTokenflightApi({ mode, store: storeKind, reauthenticate }:
 						refresh: oauthRefresh({ tokenEndpoint: new URL("/oauth/token", location.origin).href, clientId: "demo" }),
 					},
 		identity: (response) => response.headers.get("x-user-id"),
+		// A dead session that does not say 401: a redirect off the API (seed 001's 302 → /home), an HTML page where
+		// JSON was asked for, or an auth proxy's login on another origin that the browser reports as a network error.
+		sessionEnded: answeredFromOutside(),
 		...(reauthenticate === undefined ? {} : { reauthenticate }),
 	});
 

@@ -9,7 +9,7 @@ describe("identity switch (seed 001)", () => {
 		const tab = await demo.open();
 		expect(await tab.page.locator("#user-name").textContent()).toBe("Alice Chen");
 
-		await tab.page.getByRole("button", { name: "Switch identity" }).click();
+		await tab.page.getByRole("button", { name: "Switch identity", exact: true }).click();
 		const after = await settledIn(tab, "workspace", 2);
 		// Long enough for a second reload, or a late toast, to show up.
 		await tab.page.waitForTimeout(1_500);
@@ -29,7 +29,7 @@ describe("identity switch (seed 001)", () => {
 		await settledIn(tab, "workspace", 2);
 		await ready(tab.page);
 
-		await tab.page.getByRole("button", { name: "Switch identity" }).click();
+		await tab.page.getByRole("button", { name: "Switch identity", exact: true }).click();
 		const after = await settledIn(tab, "workspace", 3);
 
 		expect(after.user).toBe("bob");

@@ -95,7 +95,7 @@ describe("tabs", () => {
 		const [first] = tabs;
 		if (!first) throw new Error("no tab");
 
-		await first.page.getByRole("button", { name: "Switch identity" }).click();
+		await first.page.getByRole("button", { name: "Switch identity", exact: true }).click();
 		const states = await Promise.all(tabs.map((tab) => settledIn(tab, "workspace", 2)));
 		await first.page.waitForTimeout(1_500);
 

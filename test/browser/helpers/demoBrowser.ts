@@ -62,6 +62,10 @@ export function useDemoBrowser() {
 		get url() {
 			return server.url;
 		},
+		/** The demo server itself: its auth proxy's IdP (`idpUrl`, `idpStats()`) runs on a second port. */
+		get server(): DemoServer {
+			return server;
+		},
 		get context(): BrowserContext {
 			if (!context) throw new Error("No browser context outside a test");
 			return context;
@@ -150,11 +154,39 @@ export async function until(check: () => Promise<boolean> | boolean, message: st
 	}
 }
 
+/**
+ * Waits for the first reload past `loads`, or the first error toast, whichever comes first, and returns the toasts
+ * shown so far. A client that lets a dead session through toasts long before it would reload: this fails fast.
+ */
+export async function toastsBeforeReload(demo: DemoPage, loads: number, timeout = 12_000): Promise<number> {
+	let toasts = 0;
+	// Read from sessionStorage, where the demo counts them: the page may be between two loads, and reload again.
+	const read = () => demo.page.evaluate(() => (JSON.parse(sessionStorage.getItem("demo:counters") ?? "{}") as { toastsTotal?: number }).toastsTotal ?? 0);
+	await until(async () => demo.loads() > loads || (await read()) > 0, "a reload or an error toast", timeout);
+	await until(async () => {
+		toasts = await read();
+		return true;
+	}, "the toast count");
+	return toasts;
+}
+
 /** Waits until the page has been loaded `loads` times and has booted in the `view` it should end in. */
 export async function settledIn(demo: DemoPage, view: DemoState["view"], loads: number, timeout = 20_000): Promise<DemoState> {
 	await until(async () => demo.loads() >= loads && (await demoState(demo.page)).view === view, `${loads} loads ending in "${view}"`, timeout);
 	await ready(demo.page);
 	return demoState(demo.page);
+}
+
+/** What the demo's faults in front of the backend did (`window.demo.outside()`). */
+export type OutsideCounters = { staleRedirects: number; proxyRedirects: number; proxyExpired: boolean };
+
+export function outsideCounters(page: Page): Promise<OutsideCounters> {
+	return page.evaluate(() => (window as unknown as { demo: { outside(): OutsideCounters } }).demo.outside());
+}
+
+/** The event log's lines, oldest first, across every load of the tab. */
+export function logLines(page: Page): Promise<string[]> {
+	return page.evaluate(() => (window as unknown as { demo: { log(): { text: string }[] } }).demo.log().map((entry) => entry.text));
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
