@@ -7,7 +7,7 @@ import { abortable } from "./core/deferred.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
 import { mapTransportError, readJson } from "./core/responses.js";
-import { createTransport, type SendRecord } from "./core/transport.js";
+import { createTransport, SupersededError, type SendRecord } from "./core/transport.js";
 import {
 	ApiError,
 	AuthenticationError,
@@ -150,7 +150,6 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}),
 		...options.reloadGuard,
 	});
-	let guardPending = guard.attempts() > 0;
 
 	const { auth } = options;
 	const credentials = makeCredentials(auth, { machine, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, onDead: endSession });
@@ -178,7 +177,6 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			signOut(reason);
 			return;
 		}
-		guardPending = true;
 		machine.dispatch({ type: "reauthenticating", reason });
 		const episode = machine.gate;
 		const generation = machine.generation;
@@ -197,7 +195,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				if (machine.gate === episode) machine.dispatch({ type: "reauthenticated" });
 			},
 			() => {
-				if (machine.gate === episode) signOut(reason);
+				// A sign-in or sign-out since it began has settled the session already.
+				if (machine.gate === episode && machine.generation === generation) signOut(reason);
 			},
 		);
 	}
@@ -253,7 +252,10 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		const method = (init.method ?? "GET").toUpperCase();
 		const headers = session ? credentials.headers(tokens, method) : [];
 		const sign = session ? credentials.sign : undefined;
+		const generation = machine.generation;
 		const plan = {
+			// Checked as the request leaves: credentials of a session that ended meanwhile never go out.
+			isCurrent: () => !session || machine.generation === generation,
 			isTrusted,
 			headers,
 			sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
@@ -292,7 +294,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			const session = init.auth === "neutral" && isTrusted(url);
 			const tokens = session ? await credentials.prepare(signal) : undefined;
 			const record: SendRecord = { url: undefined, trusted: false };
-			const response = await send(url, init, tokens, record, session, mode.raw);
+			const response = await send(url, init, tokens, record, session, mode.raw).catch((error: unknown) => {
+				if (error instanceof SupersededError) return undefined;
+				throw error;
+			});
+			// The session changed as it left: ask again with what is current.
+			if (response === undefined) return request(path, init, mode);
 			throwIfDisposed();
 			if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init), tokens);
 			return response;
@@ -324,6 +331,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				failure = error;
 			}
 			throwIfDisposed();
+			if (failure instanceof SupersededError) continue;
 			const answer = response ?? (failure instanceof ApiError ? failure.response : undefined);
 			const stale = machine.generation !== generation;
 			// Redirected off the trusted origins: what the other origin says means nothing for this session. Only the
@@ -407,10 +415,6 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				// It reached the server: sending it again could do it twice.
 				await settled(signal);
 				throw new NotReplayedError({ request: describe(url, init) });
-			}
-			if (response.ok && guardPending) {
-				const credential = credentials.credentialOf(tokens);
-				if (guard.settle(credential === undefined ? undefined : fingerprint(credential))) guardPending = false;
 			}
 			if (response.ok && (tokens || auth.type === "cookie")) machine.dispatch({ type: "proved" });
 			return response;
@@ -574,7 +578,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			machine.dispatch({ type: "signingIn" });
 			const generation = machine.generation;
 			// A logout or a newer sign-in during the write wins: this one then changes nothing.
-			if (!(await credentials.store(tokens, generation))) return;
+			// A logout or a newer sign-in during the write (or in the moment after it) wins.
+			if (!(await credentials.store(tokens, generation)) || machine.generation !== generation) return;
 			machine.dispatch({ type: "signedIn", identity });
 			tabs?.publish({ type: "signed-in", identity });
 		},

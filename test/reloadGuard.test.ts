@@ -53,9 +53,9 @@ describe("no loops", () => {
 		expect(later.reauthenticate).toHaveBeenCalledTimes(1);
 	});
 
-	it("should clear the count after a successful authenticated response", async () => {
+	it("should not clear the count when a request succeeds in between: only windowMs does (issue 10)", async () => {
 		const storage = memoryStorage();
-		await failOnce({ storage, maxAttempts: 1 });
+		await failOnce({ storage, maxAttempts: 1, windowMs: 60_000 });
 		const backend = createBackend();
 		server.use(backend.handler);
 		const good = createClient({
@@ -65,9 +65,13 @@ describe("no loops", () => {
 			tabs: false,
 		});
 		await good.get("x");
-		expect(storage.data.size).toBe(0);
+		expect(storage.data.size).toBe(1);
 		const next = await failOnce({ storage, maxAttempts: 1 });
-		expect(next.reauthenticate).toHaveBeenCalledTimes(1);
+		expect(next.reauthenticate).not.toHaveBeenCalled();
+		expect(next.client.session.getSnapshot().status).toBe("signedOut");
+		// Once the window has passed, the next dead session may re-authenticate again.
+		const later = await failOnce({ storage, maxAttempts: 1, windowMs: 0 });
+		expect(later.reauthenticate).toHaveBeenCalledTimes(1);
 	});
 
 	it("should count in history.state when storage throws (Safari private mode)", async () => {

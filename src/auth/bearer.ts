@@ -71,6 +71,8 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 	const store = {
 		// A custom store may hand back anything: what is not a token set reads as "no tokens".
 		async get(): Promise<TokenSet | null> {
+			// Read after any write or clear already asked for: a request made after logout() never sees the old tokens.
+			await queue;
 			let value: unknown;
 			try {
 				value = await auth.store.get();

@@ -3,6 +3,8 @@ import { RedirectError } from "../errors.js";
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
 export type SendPlan = {
 	isTrusted(url: URL): boolean;
+	/** False once the session the credentials belong to has ended; they are then not sent. */
+	isCurrent(): boolean;
 	/** Headers that go to trusted URLs only. */
 	headers: readonly [string, string][];
 	/** More headers for trusted URLs, computed for the exact method and URL of each hop (a DPoP proof). */
@@ -22,6 +24,11 @@ export type SendPlan = {
 export type SendRecord = { url: string | undefined; trusted: boolean };
 
 const maxRedirects = 20;
+
+/** A request whose credentials belonged to a session that ended before it left: the loop sends it again. */
+export class SupersededError extends Error {
+	override name = "SupersededError";
+}
 
 /**
  * The `fetch` ky calls. It sees the request exactly as it will be sent, so a `beforeRequest` hook that points it
@@ -48,6 +55,7 @@ async function dress(request: Request, plan: SendPlan, record: SendRecord): Prom
 	record.url = url.href;
 	record.trusted = trusted;
 	const headers = new Headers(request.headers);
+	if (trusted && (plan.headers.length > 0 || plan.sign) && !plan.isCurrent()) throw new SupersededError();
 	if (trusted) for (const [name, value] of [...plan.headers, ...((await plan.sign?.(request.method, url)) ?? [])]) headers.set(name, value);
 	const init: RequestInit = { headers, credentials: trusted ? plan.credentials : plan.foreignCredentials };
 	if (plan.manualRedirects) init.redirect = "manual";

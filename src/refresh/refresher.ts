@@ -83,7 +83,9 @@ export function createRefresher(options: RefresherOptions) {
 	let inFlight: Promise<RefreshOutcome> | null = null;
 	let calls = 0;
 
-	async function run(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
+	// `epochAtStart` is the session generation when the refresh was asked for: a sign-in while it waited for the lock
+	// or read the store makes everything it finds belong to the past.
+	async function run(staleAccessToken: string | undefined, epochAtStart: number): Promise<RefreshOutcome> {
 		// Re-read inside the lock: another tab (or an earlier flight) may already have replaced the stale token.
 		const stored = await readSettled();
 		if (stored && stored.accessToken !== staleAccessToken && isUsable(stored)) {
@@ -93,8 +95,8 @@ export function createRefresher(options: RefresherOptions) {
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
 			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
+		if (options.epoch && options.epoch() !== epochAtStart) return { type: "superseded" };
 		options.onStart?.();
-		const epochAtStart = options.epoch?.() ?? 0;
 		for (let attempt = 0; ; attempt++) {
 			if (refreshToken !== undefined && consumed.has(refreshToken)) return { type: "rejected", staleAccessToken };
 			const result = await attemptOnce(refreshToken, staleAccessToken, epochAtStart);
@@ -200,7 +202,8 @@ export function createRefresher(options: RefresherOptions) {
 		refresh(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
 			if (disposeController.signal.aborted) return Promise.resolve({ type: "superseded" });
 			if (inFlight) return untilDisposed(inFlight);
-			const flight = lock(() => run(staleAccessToken)).then(
+			const epochAtStart = options.epoch?.() ?? 0;
+			const flight = lock(() => run(staleAccessToken, epochAtStart)).then(
 				(outcome) => outcome,
 				(error: unknown): RefreshOutcome => ({
 					type: "failed",

@@ -34,12 +34,6 @@ export type ReloadGuard = {
 	 * reloads into the same failure counts anew.
 	 */
 	tryAttempt(episode?: string): boolean;
-	/**
-	 * A request succeeded with `credential` (a fingerprint). The count clears only when that is none of the credentials
-	 * that died: the same dead credential working on another endpoint proves nothing (seed 002). Returns whether
-	 * nothing is counted any more.
-	 */
-	settle(credential: string | undefined): boolean;
 	reset(): void;
 	attempts(): number;
 };
@@ -86,13 +80,6 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 			else attempts.push({ t: now(), k: episode, tabs: tab === null ? [] : [tab] });
 			// Only an attempt we could persist is allowed: counting in memory dies with the reload it causes.
 			return layers.some((layer) => layer.write(attempts));
-		},
-		settle(credential) {
-			const attempts = recent(load() ?? []);
-			if (attempts.length === 0) return true;
-			if (credential === undefined || attempts.some((attempt) => attempt.k === "" || attempt.k === credential)) return false;
-			for (const layer of layers) layer.write([]);
-			return true;
 		},
 		reset() {
 			for (const layer of layers) layer.write([]);
