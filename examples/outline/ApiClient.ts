@@ -51,8 +51,9 @@ export default class ApiClient {
 			// Sent on every POST; the server exempts read-scope methods (documents.list, …) itself.
 			auth: { type: "cookie", csrf: { cookie: CSRF.cookieName, header: CSRF.headerName, read: (name) => readCookie(CSRF.secureCookieName) ?? readCookie(name) } },
 			sessionEnded: (response, context) => (endsSession.has(codeOf(context.data)) ? codeOf(context.data) : sso && answeredFromOutside()(response, context)),
-			// Navigating: requests in flight wait for the page to go. Rejecting: signed out, once (→ AuthStore.logout).
-			reauthenticate: (reason) => (this.reloads(reason) ? location.reload() : Promise.reject(new Error(reason))),
+			// Reload: requests in flight wait for the page to go. Sign out: once, however many were in flight (→ AuthStore.logout).
+			onSessionEnded: (reason) => (this.reloads(reason) ? "reauthenticate" : "signOut"),
+			reauthenticate: () => location.reload(),
 			errorFor: outlineError,
 			...options,
 			ky: { headers: { accept: "application/json", "cache-control": "no-cache", pragma: "no-cache", "x-api-version": "4", "x-editor-version": EDITOR_VERSION }, ...options.ky },

@@ -116,9 +116,9 @@ describe(`Outline's AuthStore on tokenflight/mobx (mobx ${expectedMobxVersion ??
 		stop();
 		store.dispose();
 
-		// The refusing `reauthenticate` passes through "reauthenticating" for a moment before "signedOut" (a per-reason
-		// sign-out policy in tokenflight would go straight there); the store is cleared once, after the session ended.
-		expect(seen).toEqual(["unknown:-", "authenticated:-", "authenticated:alice", "reauthenticating:alice", "signedOut:alice", "signedOut:-"]);
+		// The per-reason policy goes straight to "signedOut" (no "reauthenticating" on the way, no loop-guard attempt
+		// spent); the store is cleared once, after the session ended.
+		expect(seen).toEqual(["unknown:-", "authenticated:-", "authenticated:alice", "signedOut:alice", "signedOut:-"]);
 	});
 
 	it("a user-initiated logout revokes the token on the server and clears the store", async () => {
