@@ -1,14 +1,17 @@
 // Runs every benchmark against one child-process server and prints markdown tables; also writes bench/results.md.
-// Usage: node --expose-gc bench/run.mjs [overhead|storm|stall ...]   (npm run bench builds dist first)
-// Bounded: each benchmark is fixed in count, every request has a timeout, and the whole run aborts after 280 s.
+// Usage: node --expose-gc bench/run.mjs [overhead|storm|stall|browser ...]   (npm run bench builds dist first)
+// browser (bench/browser.mjs) drives headless Chromium at /usr/bin/chromium against its own server; it runs last,
+// after the shared server is stopped (that server ends itself 300 s after it started).
+// Bounded: each benchmark is fixed in count, every request has a timeout, and the whole run aborts after 420 s.
 import { writeFileSync } from "node:fs";
+import { runBrowser } from "./browser.mjs";
 import { machineLine, startServer } from "./lib.mjs";
 import { runOverhead } from "./overhead.mjs";
 import { runStall } from "./stall.mjs";
 import { runStorm } from "./storm.mjs";
 
-const TOTAL_DEADLINE_MS = 280_000;
-const benchmarks = { overhead: runOverhead, storm: runStorm, stall: runStall };
+const TOTAL_DEADLINE_MS = 420_000;
+const benchmarks = { overhead: runOverhead, storm: runStorm, stall: runStall, browser: runBrowser };
 const selected = process.argv.slice(2);
 for (const name of selected) if (!(name in benchmarks)) throw new Error(`unknown benchmark "${name}" (have: ${Object.keys(benchmarks).join(", ")})`);
 if (typeof globalThis.gc !== "function") throw new Error("run with node --expose-gc (npm run bench does)");
@@ -25,6 +28,8 @@ console.log(`${sections[0]}\n`);
 try {
 	for (const [name, run] of Object.entries(benchmarks)) {
 		if (selected.length > 0 && !selected.includes(name)) continue;
+		// The browser part brings its own server and browser: the shared server has served its last request.
+		if (name === "browser") await server.stop();
 		const t = performance.now();
 		const { markdown } = await run(server);
 		console.log(`${markdown}\n\n(${name}: ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);

@@ -17,6 +17,7 @@ import {
 	NotReplayedError,
 	StepUpRequiredError,
 	UseDPoPNonceError,
+	httpMessage,
 	type ApiErrorOptions,
 } from "./errors.js";
 import { fingerprint } from "./session/fingerprint.js";
@@ -144,7 +145,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const baseFetch: typeof fetch = options.ky?.fetch ?? ((input, init) => globalThis.fetch(input, init));
 	const disposeController = new AbortController();
 
-	const tabs = createTabSync(options.tabs, onTabMessage);
+	const tabs = createTabSync(options.tabs === undefined || options.tabs ? { lockTimeoutMs: longestRefresh(options.auth), ...options.tabs } : false, onTabMessage, options.tabs === undefined);
 	// With tabs coordinated, the loop guard's budget is shared through localStorage (see ReloadGuard.tryAttempt).
 	const guard = createReloadGuard({
 		...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}),
@@ -157,10 +158,45 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	// The credential the latest trusted request went with: what `reportSessionEnded` names as dead.
 	let lastCredential: string | undefined;
+	// The latest secrets requests carried (tokens, CSRF values): never quoted by an error, whatever the server echoes.
+	const secrets = new Set<string>();
+
+	function remember(tokens: TokenSet | undefined, headers: readonly [string, string][]): void {
+		for (const value of [tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, header]) => header)]) {
+			if (typeof value !== "string" || value.length < 4) continue;
+			secrets.delete(value);
+			secrets.add(value);
+		}
+		for (const old of secrets) {
+			if (secrets.size <= 16) break;
+			secrets.delete(old);
+		}
+	}
+
+	/** Blanks those secrets in an error's message, parsed body and challenge, before its message is capped. */
+	function redact<T>(error: T): T {
+		if (!(error instanceof ApiError) || secrets.size === 0) return error;
+		const blank = (text: string) => [...secrets].reduce((result, secret) => result.split(secret).join("[redacted]"), text);
+		const scrub = (value: unknown, depth: number): unknown => {
+			if (typeof value === "string") return blank(value);
+			if (depth > 16 || typeof value !== "object" || value === null) return typeof value === "object" && value !== null ? undefined : value;
+			if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+			return Object.fromEntries(Object.entries(value).map(([key, item]) => [blank(key), scrub(item, depth + 1)]));
+		};
+		const data = error.data === undefined ? undefined : scrub(error.data, 0);
+		if (data !== undefined) Object.defineProperty(error, "data", { value: data, enumerable: true });
+		error.message = error instanceof HttpError && data !== undefined ? blank(httpMessage(error.status, error.request, data)) : blank(error.message);
+		if (error instanceof HttpError && error.challenge) {
+			Object.defineProperty(error, "challenge", { value: scrub(error.challenge, 0), enumerable: true });
+		}
+		return error;
+	}
 	let stepUpFlight: Promise<TokenSet | boolean | void | undefined> | null = null;
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
 	function endSession(reason: SessionReason, credential: string | undefined): void {
+		// A sign-in under way replaces the session that died.
+		if (machine.signingIn) return;
 		const policy = typeof options.onSessionEnded === "function" ? options.onSessionEnded(reason) : options.onSessionEnded;
 		if (policy === "signOut") {
 			if (machine.status !== "signedOut" && !disposeController.signal.aborted) signOut(reason);
@@ -191,7 +227,15 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			async (tokens) => {
 				if (machine.gate !== episode || machine.generation !== generation) return;
 				// Stored only if no sign-out or sign-in came first; then the session moves on, and stalled requests go.
-				if (!(await credentials.store(tokens ?? undefined, generation))) return;
+				let stored: boolean;
+				try {
+					stored = await credentials.store(tokens ?? undefined, generation);
+				} catch {
+					// Tokens that cannot be kept (malformed, a store that threw) end the session like a refused sign-in.
+					if (machine.gate === episode && machine.generation === generation) signOut(reason);
+					return;
+				}
+				if (!stored) return;
 				if (machine.gate === episode) machine.dispatch({ type: "reauthenticated" });
 			},
 			() => {
@@ -248,14 +292,15 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		if (disposeController.signal.aborted) throw disposedError();
 	}
 
-	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean, raw: boolean): Promise<Response> {
+	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean, raw: boolean, generation = machine.generation): Promise<Response> {
 		const method = (init.method ?? "GET").toUpperCase();
 		const headers = session ? credentials.headers(tokens, method) : [];
+		remember(tokens, headers);
 		const sign = session ? credentials.sign : undefined;
-		const generation = machine.generation;
 		const plan = {
-			// Checked as the request leaves: credentials of a session that ended meanwhile never go out.
-			isCurrent: () => !session || machine.generation === generation,
+			// Checked as the request leaves (and as ky retries it): credentials of a session that ended meanwhile never
+			// go out, and nothing goes out while the session is being re-established.
+			isCurrent: () => !session || (machine.generation === generation && machine.gate === null),
 			isTrusted,
 			headers,
 			sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
@@ -274,7 +319,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				throwHttpErrors: raw ? false : (code) => code !== 401,
 			});
 		} catch (error) {
-			throw redact(mapTransportError(error), tokens, headers);
+			throw redact(mapTransportError(error));
 		}
 	}
 
@@ -292,19 +337,22 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		};
 		if (init.auth === false || init.auth === "neutral" || !isTrusted(url)) {
 			const session = init.auth === "neutral" && isTrusted(url);
+			const generation = machine.generation;
 			const tokens = session ? await credentials.prepare(signal) : undefined;
 			const record: SendRecord = { url: undefined, trusted: false };
-			const response = await send(url, init, tokens, record, session, mode.raw).catch((error: unknown) => {
+			const response = await send(url, init, tokens, record, session, mode.raw, generation).catch((error: unknown) => {
 				if (error instanceof SupersededError) return undefined;
 				throw error;
 			});
 			// The session changed as it left: ask again with what is current.
 			if (response === undefined) return request(path, init, mode);
 			throwIfDisposed();
-			if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init), tokens);
+			if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init));
 			return response;
 		}
 		const recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
+		// A request begun before a sign-out belongs to the user who left: it never goes out with the next one's credentials.
+		const signOutsAtStart = machine.signOuts;
 		let sawUnauthorized = false;
 		let steppedUp = false;
 		let nonceRetried = false;
@@ -317,6 +365,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				throw error;
 			}
 			if (round >= maxRounds || (sawUnauthorized && machine.status === "signedOut")) return unauthenticated(undefined);
+			if (round > 0 && machine.signOuts !== signOutsAtStart) return unauthenticated(undefined);
 			const generation = machine.generation;
 			const tokens = await credentials.prepare(signal);
 			throwIfDisposed();
@@ -326,7 +375,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			let response: Response | undefined;
 			let failure: unknown;
 			try {
-				response = await send(url, init, tokens, record, true, mode.raw);
+				response = await send(url, init, tokens, record, true, mode.raw, generation);
 			} catch (error) {
 				failure = error;
 			}
@@ -346,7 +395,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					continue;
 				}
 				if (response === undefined) throw failure;
-				if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init), tokens);
+				if (response.status === 401 && !mode.raw) throw redact(await foreignUnauthorized(response, url, init));
 				return response;
 			}
 			if (answer) credentials.observe(answer, record.url);
@@ -371,9 +420,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				// The session is fine: this request alone lacks something. `client.fetch` hands the answer over as it is.
 				if (mode.raw && response) return response;
 				if (response) discard(response);
-				if (challenge.kind === "insufficient-scope") throw new InsufficientScopeError(challenge.scope, details);
-				if (challenge.kind === "dpop-nonce") throw new UseDPoPNonceError(details);
-				throw new StepUpRequiredError(challenge, details);
+				if (challenge.kind === "insufficient-scope") throw redact(new InsufficientScopeError(challenge.scope, details));
+				if (challenge.kind === "dpop-nonce") throw redact(new UseDPoPNonceError(details));
+				throw redact(new StepUpRequiredError(challenge, details));
 			}
 
 			if (response?.status !== 401) {
@@ -396,6 +445,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				throw failure;
 			}
 
+			// A 401 after a redirect may come from a hop that lost the token on the way (fetch strips Authorization
+			// across origins): it says nothing certain about this session.
+			if (response.status === 401 && response.redirected) {
+				if (mode.raw) return response;
+				throw redact(await foreignUnauthorized(response, url, init));
+			}
 			if (response.status === 401) {
 				sawUnauthorized = true;
 				if (machine.status === "signedOut") return unauthenticated(response, details.challenge);
@@ -425,7 +480,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const inFlight = new Map<string, Promise<Response>>();
 
 	function run(path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
-		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, baseUrl), init, mode) : undefined;
+		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, baseUrl), init, mode, machine.generation) : undefined;
 		const rethrowMapped = (error: unknown): never => {
 			const mapped = error instanceof ApiError && options.errorFor && !mode.raw ? options.errorFor(error) : undefined;
 			throw mapped ?? error;
@@ -462,6 +517,10 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			...(redirect ? { redirect } : {}),
 			...(cache ? { cache } : {}),
 			...(incoming.keepalive ? { keepalive: true } : {}),
+			...(incoming.integrity ? { integrity: incoming.integrity } : {}),
+			...(incoming.referrerPolicy ? { referrerPolicy: incoming.referrerPolicy } : {}),
+			...(init?.mode ? { mode: init.mode } : input instanceof Request && input.mode !== "cors" ? { mode: input.mode } : {}),
+			...(init?.referrer !== undefined ? { referrer: init.referrer } : {}),
 		};
 		try {
 			return await run(new URL(incoming.url), options, { expectsJson: acceptsJson(options), raw: true });
@@ -490,10 +549,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	/** One step-up at a time: concurrent challenges share the handler's call. */
 	async function stepUp(context: StepUpContext, signal: AbortSignal | undefined): Promise<void> {
+		const generation = machine.generation;
 		stepUpFlight ??= (async () => {
 			try {
 				const result = await options.stepUp!(context);
-				if (isTokenSet(result)) await credentials.store(result, machine.generation);
+				// A logout during the step-up wins: its tokens are not stored.
+				if (isTokenSet(result) && !(await credentials.store(result, generation))) return false;
 				return result;
 			} finally {
 				stepUpFlight = null;
@@ -501,13 +562,19 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		})();
 		let result: Awaited<ReturnType<StepUp>>;
 		try {
-			result = await abortable(stepUpFlight, signal);
+			result = await abortable(stepUpFlight, signal ? AbortSignal.any([signal, disposeController.signal]) : disposeController.signal);
 		} catch (error) {
+			throwIfDisposed();
 			if (signal?.aborted) throw error;
 			throw new StepUpRequiredError(context, { request: context.request, challenge: context.challenge, cause: error });
 		}
 		// Nothing back: the handler navigated away, and the request waits for the page to go.
-		if (!result) await abortable(new Promise<never>(() => {}), signal);
+		if (!result) {
+			await abortable(new Promise<never>(() => {}), signal ? AbortSignal.any([signal, disposeController.signal]) : disposeController.signal).catch((error: unknown) => {
+				throwIfDisposed();
+				throw error;
+			});
+		}
 	}
 
 	// A bodiless GET of the same URL that does not follow redirects: shows a redirect a browser hid behind a CORS error.
@@ -561,7 +628,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		const response = await run(path, init, { expectsJson: true, raw: false });
-		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init));
+		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
+			throw redact(error);
+		});
 	}
 
 	return {
@@ -577,9 +646,15 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			throwIfDisposed();
 			machine.dispatch({ type: "signingIn" });
 			const generation = machine.generation;
-			// A logout or a newer sign-in during the write wins: this one then changes nothing.
+			let stored: boolean;
+			try {
+				stored = await credentials.store(tokens, generation);
+			} catch (error) {
+				if (machine.generation === generation) machine.dispatch({ type: "signInFailed" });
+				throw error;
+			}
 			// A logout or a newer sign-in during the write (or in the moment after it) wins.
-			if (!(await credentials.store(tokens, generation)) || machine.generation !== generation) return;
+			if (!stored || machine.generation !== generation) return;
 			machine.dispatch({ type: "signedIn", identity });
 			tabs?.publish({ type: "signed-in", identity });
 		},
@@ -637,7 +712,7 @@ function isJsonBody(body: unknown): boolean {
 	return prototype === Object.prototype || prototype === null;
 }
 
-function dedupeKey(url: URL, init: RequestOptions, mode: { expectsJson: boolean; raw: boolean }): string | undefined {
+function dedupeKey(url: URL, init: RequestOptions, mode: { expectsJson: boolean; raw: boolean }, generation: number): string | undefined {
 	const { body, json } = init;
 	let payload: string;
 	if (json !== undefined) payload = JSON.stringify(json);
@@ -645,29 +720,8 @@ function dedupeKey(url: URL, init: RequestOptions, mode: { expectsJson: boolean;
 	else if (typeof body === "string" || body instanceof URLSearchParams) payload = String(body);
 	else return undefined; // FormData, Blob, streams: not compared.
 	const headers = new Headers(init.headers as HeadersInit | undefined);
-	return JSON.stringify([init.method ?? "GET", url.href, payload, mode.raw, [...headers], init.auth ?? true]);
-}
-
-/**
- * Blanks the credentials a request carried from an error's message and parsed body: a server that echoes a token
- * back must not put it into a log or a toast.
- */
-function redact<T>(error: T, tokens: TokenSet | undefined, headers: readonly [string, string][] = []): T {
-	if (!(error instanceof ApiError)) return error;
-	const secrets = [tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, value]) => value)].filter(
-		(value): value is string => typeof value === "string" && value.length >= 4,
-	);
-	if (secrets.length === 0) return error;
-	const blank = (text: string) => secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
-	const scrub = (value: unknown, depth: number): unknown => {
-		if (typeof value === "string") return blank(value);
-		if (depth > 8 || typeof value !== "object" || value === null) return value;
-		if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
-		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]));
-	};
-	error.message = blank(error.message);
-	if (error.data !== undefined) Object.defineProperty(error, "data", { value: scrub(error.data, 0), enumerable: true });
-	return error;
+	const search = init.searchParams === undefined ? "" : String(new URLSearchParams(init.searchParams as ConstructorParameters<typeof URLSearchParams>[0]));
+	return JSON.stringify([init.method ?? "GET", url.href, search, payload, mode.raw, [...headers], init.auth ?? true, init.credentials, init.redirect, generation]);
 }
 
 async function readErrorData(response: Response): Promise<unknown> {
@@ -682,6 +736,19 @@ async function readErrorData(response: Response): Promise<unknown> {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * How long a live tab may hold the refresh lock: every attempt timing out, with the backoff between them, and a margin.
+ * A waiting tab steals the lock only after this, so it never presents a refresh token another tab is still using.
+ */
+function longestRefresh(auth: ClientOptions["auth"]): number {
+	if (auth.type !== "bearer") return 15_000;
+	const timeout = auth.refreshTimeoutMs ?? 10_000;
+	const limit = auth.refreshRetry?.limit ?? 2;
+	let backoff = 0;
+	for (let attempt = 0; attempt < limit; attempt++) backoff += Math.min(auth.refreshRetry?.maxDelayMs ?? 5_000, (auth.refreshRetry?.delayMs ?? 300) * 2 ** attempt);
+	return (limit + 1) * timeout + backoff + 5_000;
 }
 
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {

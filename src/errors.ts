@@ -74,10 +74,8 @@ export class HttpError extends ApiError {
 	readonly challenge: SafeChallenge | undefined;
 
 	constructor(status: number, options: ApiErrorOptions = {}, code?: ApiErrorCode) {
-		const url = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
-		const said = serverMessage(options.data);
 		super(
-			said === undefined ? `Request failed with status ${status}${url}` : `${said} (status ${status}${url})`,
+			httpMessage(status, options.request, options.data),
 			code ?? statusCodes[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR"),
 			options,
 		);
@@ -310,6 +308,13 @@ export function serverMessage(data: unknown): string | undefined {
 		.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g, "[redacted]")
 		.replace(/[\r\n]+/g, " ")
 		.slice(0, 300);
+}
+
+/** An `HttpError`'s message: the server's own words where it gave some, the status, the method and the path. */
+export function httpMessage(status: number, request: Request | undefined, data: unknown): string {
+	const url = request ? ` ${request.method} ${stripQuery(request.url)}` : "";
+	const said = serverMessage(data);
+	return said === undefined ? `Request failed with status ${status}${url}` : `${said} (status ${status}${url})`;
 }
 
 /** Query strings can carry credentials: messages keep the path only. */

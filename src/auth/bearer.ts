@@ -202,7 +202,9 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 		},
 		store(tokens, generation) {
 			if (tokens === undefined) return Promise.resolve(machine.generation === generation);
-			if (!isTokenSet(tokens)) return Promise.reject(new TypeError("tokenflight: signIn() needs a token set with a non-empty accessToken"));
+			if (!isTokenSet(tokens) || !isHeaderValue(tokens.accessToken)) {
+				return Promise.reject(new TypeError("tokenflight: tokens need a non-empty accessToken that can be sent in a header"));
+			}
 			lastIssued = undefined;
 			return write(tokens, generation);
 		},

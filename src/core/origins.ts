@@ -2,8 +2,16 @@
 export function resolveUrl(input: string | URL, baseUrl: URL): URL {
 	if (input instanceof URL) return new URL(input.href);
 	if (/^[a-z][a-z\d+\-.]*:/i.test(input)) return new URL(input);
+	// A path never leaves the base URL: URL parsing reads "\\\\host", " //host" or "/\\host" as another host.
+	if (/^\s|[\\\x00-\x1f\x7f]/.test(input.split(/[?#]/)[0] ?? "")) {
+		throw new TypeError("tokenflight: a request path may not start with whitespace or contain backslashes or control characters");
+	}
 	const base = baseUrl.href.endsWith("/") ? baseUrl.href : `${baseUrl.href}/`;
-	return new URL(input.replace(/^\/+/, ""), base);
+	const url = new URL(input.replace(/^\/+/, ""), base);
+	if (url.origin !== baseUrl.origin || !url.href.startsWith(base.replace(/[?#].*$/, ""))) {
+		throw new TypeError("tokenflight: a request path must stay under baseUrl; pass a full URL to leave it");
+	}
+	return url;
 }
 
 export function toOrigin(value: string | URL): string {

@@ -66,14 +66,21 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 	// 307 and 308 send the body again: keep a copy (only requests carrying a CSRF value come here, and they are small).
 	const body = first.body ? await first.clone().arrayBuffer() : null;
 	let request = await dress(first, plan, record);
+	// Once a hop has left the trusted origins, no later hop is trusted: a foreign origin must not pick where our
+	// credentials go next.
+	let left = !record.trusted;
+	const untrusted: SendPlan = { ...plan, isTrusted: () => false };
 	for (let hop = 0; ; hop++) {
 		const response = await base(request, extra);
+		// The caller asked for the redirect itself (fetch's redirect: "manual"): it gets it, as fetch would give it.
+		if (first.redirect === "manual" && (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400))) return response;
 		if (response.type === "opaqueredirect") {
 			// A browser hides the target: following blind could take the CSRF value to another origin.
 			throw new RedirectError({ request: first, response });
 		}
 		const location = response.headers.get("location");
 		if (response.status < 300 || response.status > 399 || location === null) return response;
+		if (first.redirect === "error") throw new TypeError("fetch failed: the response was a redirect and redirect was set to \"error\"");
 		if (hop >= maxRedirects) throw new TypeError("tokenflight: too many redirects");
 		void response.body?.cancel().catch(() => undefined);
 		const target = new URL(location, request.url);
@@ -83,6 +90,7 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 		const headers = new Headers(first.headers);
 		if (toGet) for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
 		const next = new Request(target, { method, headers, signal: first.signal, redirect: "manual", ...(toGet || body === null ? {} : { body }) });
-		request = await dress(next, plan, record);
+		left ||= !plan.isTrusted(target);
+		request = await dress(next, left ? untrusted : plan, record);
 	}
 }

@@ -2,6 +2,7 @@ import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
 import type { TokenSet, TokenStore } from "../tokens/types.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import { classifyRefreshError } from "./classifyRefreshError.js";
+import { isHeaderValue } from "../auth/headerValue.js";
 
 export type RefreshContext = {
 	/** The refresh token in the store, or undefined when there is none (e.g. an HttpOnly refresh cookie). */
@@ -149,7 +150,7 @@ export function createRefresher(options: RefresherOptions) {
 		try {
 			const result = await Promise.race([refresh({ refreshToken, signal: controller.signal }), timedOut]);
 			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
-			if (!isTokenSet(result)) {
+			if (!isTokenSet(result) || !isHeaderValue(result.accessToken)) {
 				// The server may have rotated the token before answering garbage: never send it again.
 				if (refreshToken !== undefined) consumed.add(refreshToken);
 				return {
@@ -172,18 +173,18 @@ export function createRefresher(options: RefresherOptions) {
 		} catch (error) {
 			if (disposeController.signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 			const kind = classifyRefreshError(error);
-			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: error, staleAccessToken } };
+			if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: safeCause(error), staleAccessToken } };
 			// A refresh that failed in an unknown way may have been rotated by the server: never send it again.
 			if (kind === "invalid" && refreshToken !== undefined) consumed.add(refreshToken);
 			if (kind === "timeout") {
-				return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: error }) };
+				return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: safeCause(error) }) };
 			}
 			if (kind === "network") {
-				return { type: "retry", error: new NetworkError("Token refresh failed: the network or the server is unavailable", { cause: error }) };
+				return { type: "retry", error: new NetworkError("Token refresh failed: the network or the server is unavailable", { cause: safeCause(error) }) };
 			}
 			return {
 				type: "done",
-				outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: error }) },
+				outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: safeCause(error) }) },
 			};
 		} finally {
 			clearTimeout(timer);
@@ -204,10 +205,11 @@ export function createRefresher(options: RefresherOptions) {
 			if (inFlight) return untilDisposed(inFlight);
 			const epochAtStart = options.epoch?.() ?? 0;
 			const flight = lock(() => run(staleAccessToken, epochAtStart)).then(
-				(outcome) => outcome,
+				// Whatever an older session's refresh token met says nothing about the session that replaced it.
+				(outcome): RefreshOutcome => (outcome.type === "rejected" && options.epoch && options.epoch() !== epochAtStart ? { type: "superseded" } : outcome),
 				(error: unknown): RefreshOutcome => ({
 					type: "failed",
-					error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: error }),
+					error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: safeCause(error) }),
 				}),
 			);
 			inFlight = flight;
@@ -228,6 +230,17 @@ export function createRefresher(options: RefresherOptions) {
 			disposeController.abort();
 		},
 	};
+}
+
+/**
+ * What an error of the refresh function may keep as `cause`: its name, message and status. An HTTP client's error
+ * holds the request it sent, and with it the refresh token or a client secret.
+ */
+function safeCause(error: unknown): unknown {
+	if (typeof error !== "object" || error === null) return error;
+	const { name, message } = error as { name?: unknown; message?: unknown };
+	const status = (error as { status?: unknown; response?: { status?: unknown } }).status ?? (error as { response?: { status?: unknown } }).response?.status;
+	return { name: typeof name === "string" ? name : "Error", message: typeof message === "string" ? message : "", ...(typeof status === "number" ? { status } : {}) };
 }
 
 function disposedError(): DOMException {

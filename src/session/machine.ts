@@ -17,6 +17,8 @@ export type SessionAction =
 	/** `signIn()` began: requests stall while its tokens are written. */
 	| { type: "signingIn" }
 	| { type: "signedIn"; identity: string | undefined }
+	/** `signIn()` failed (a malformed token set, a store that threw): requests waiting on it go on as before. */
+	| { type: "signInFailed" }
 	/** Another tab signed in while this one was signed out: its session is this one's now, whoever it belongs to. */
 	| { type: "adopted" }
 	| { type: "signedOut"; reason: SessionReason | undefined; error: unknown }
@@ -29,6 +31,9 @@ export type SessionMachine = {
 	readonly status: SessionStatus;
 	readonly identity: string | undefined;
 	readonly generation: number;
+	readonly signOuts: number;
+	/** A `signIn()` is writing its tokens: whatever is reported dead now is the session it replaces. */
+	readonly signingIn: boolean;
 	/** The gate requests wait on, or null when they may be sent. */
 	readonly gate: Gate | null;
 	dispatch(action: SessionAction): void;
@@ -38,6 +43,9 @@ export type SessionMachine = {
 export function createSessionMachine(): SessionMachine {
 	const state = createSessionState();
 	let generation = 0;
+	// Bumped by sign-outs only: a request begun before one never goes out with the next user's credentials.
+	let signOuts = 0;
+	let signingIn = false;
 	let gate: Gate | null = null;
 	let statusBeforeRefresh: SessionStatus = "unknown";
 
@@ -67,7 +75,8 @@ export function createSessionMachine(): SessionMachine {
 				state.update(action.ok ? { status: "authenticated", reason: undefined } : { status: statusBeforeRefresh });
 				return;
 			case "reauthenticating":
-				gate = createGate();
+				// Requests already waiting (on a sign-in's write) keep waiting on the same gate.
+				gate ??= createGate();
 				state.update({ status: "reauthenticating", reason: action.reason });
 				return;
 			case "reauthenticated":
@@ -77,10 +86,16 @@ export function createSessionMachine(): SessionMachine {
 				closeGate({ ok: true });
 				return;
 			case "signingIn":
+				signingIn = true;
 				generation++;
 				gate ??= createGate();
 				return;
+			case "signInFailed":
+				signingIn = false;
+				if (status !== "reauthenticating") closeGate({ ok: true });
+				return;
 			case "signedIn":
+				signingIn = false;
 				state.update({ status: "authenticated", reason: undefined, identity: action.identity });
 				closeGate({ ok: true });
 				return;
@@ -89,7 +104,9 @@ export function createSessionMachine(): SessionMachine {
 				state.update({ status: "unknown", reason: undefined, identity: undefined });
 				return;
 			case "signedOut":
+				signingIn = false;
 				generation++;
+				signOuts++;
 				state.update({ status: "signedOut", reason: action.reason, identity: undefined });
 				closeGate({ ok: false, error: action.error });
 				return;
@@ -112,6 +129,12 @@ export function createSessionMachine(): SessionMachine {
 		},
 		get generation() {
 			return generation;
+		},
+		get signOuts() {
+			return signOuts;
+		},
+		get signingIn() {
+			return signingIn;
 		},
 		get gate() {
 			return gate;

@@ -30,7 +30,10 @@ export type TabsOptions = {
 	locks?: LockManagerLike | null;
 	/** Where tabs tell each other about new tokens, logout and identity. `null` turns it off. @default new BroadcastChannel(name) */
 	channel?: BroadcastChannelLike | null;
-	/** How long a tab waits for the refresh lock before taking it from a frozen holder. @default 15_000 */
+	/**
+	 * How long a tab waits for the refresh lock before taking it from a frozen holder.
+	 * @default longer than a refresh can take: (retries + 1) × refreshTimeoutMs + backoff + 5 s (35.9 s by default)
+	 */
 	lockTimeoutMs?: number;
 	/** @default document */
 	visibility?: VisibilityTarget | null;
@@ -44,10 +47,15 @@ export type TabSync = {
 };
 
 /** Cross-tab coordination; `undefined` when turned off, or by default outside a browser page. */
-export function createTabSync(options: TabsOptions | false | undefined, onMessage: (message: TabMessage) => void): TabSync | undefined {
+export function createTabSync(
+	options: TabsOptions | false | undefined,
+	onMessage: (message: TabMessage) => void,
+	/** The options are defaults the client filled in, not the app's: outside a browser there are then no tabs. */
+	byDefault = options === undefined,
+): TabSync | undefined {
 	if (options === false) return undefined;
 	const inBrowser = typeof document !== "undefined";
-	if (options === undefined && !inBrowser) return undefined;
+	if (byDefault && !inBrowser) return undefined;
 	const settings = options ?? {};
 	const name = settings.name ?? "tokenflight";
 	const locks = settings.locks === undefined ? defaultLocks() : settings.locks;

@@ -1,0 +1,68 @@
+// Shared by the adversarial review tests in test/review/. Nothing here touches src/.
+import { vi } from "vitest";
+
+/** Tracks whether a promise has settled, without awaiting it (and without leaving a rejection unhandled). */
+export function track<T>(promise: Promise<T>) {
+	const state: { status: "pending" | "fulfilled" | "rejected"; value?: T; error?: unknown } = { status: "pending" };
+	promise.then(
+		(value) => Object.assign(state, { status: "fulfilled", value }),
+		(error: unknown) => Object.assign(state, { status: "rejected", error }),
+	);
+	return state;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits (bounded) until `state` is no longer pending. */
+export async function settledWithin(state: { status: string }, ms = 1_000): Promise<void> {
+	for (let waited = 0; state.status === "pending" && waited < ms; waited += 10) await sleep(10);
+}
+
+export type Seen = { method: string; url: string; headers: Record<string, string>; body: string; request: Request };
+
+/**
+ * A fake `fetch` for `ky: { fetch }`: records every request exactly as tokenflight hands it over and answers through
+ * `route`, which each test replaces.
+ */
+export function fakeFetch(route: (seen: Seen) => Response | Promise<Response> = () => Response.json({ ok: true })) {
+	const seen: Seen[] = [];
+	const state = { route };
+	const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+		const request = input instanceof Request ? input : new Request(input, init);
+		const body = request.body ? await request.clone().text() : "";
+		const entry: Seen = { method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, request };
+		seen.push(entry);
+		return state.route(entry);
+	}) as unknown as typeof globalThis.fetch;
+	return { fetch, seen, state };
+}
+
+/** An in-memory Storage for the loop guard. */
+export function memoryStorage() {
+	const data = new Map<string, string>();
+	return {
+		data,
+		getItem: (key: string) => data.get(key) ?? null,
+		setItem: (key: string, value: string) => void data.set(key, String(value)),
+		removeItem: (key: string) => void data.delete(key),
+	};
+}
+
+/**
+ * Captures unhandled promise rejections for the duration of `body`, with vitest's own handler set aside so that a
+ * rejection the library leaves unhandled is asserted on by the test instead of failing an unrelated one.
+ */
+export async function captureUnhandled(body: (rejections: unknown[]) => Promise<void>): Promise<void> {
+	const rejections: unknown[] = [];
+	const saved = process.listeners("unhandledRejection");
+	process.removeAllListeners("unhandledRejection");
+	const capture = (reason: unknown) => void rejections.push(reason);
+	process.on("unhandledRejection", capture);
+	try {
+		await body(rejections);
+	} finally {
+		await sleep(20);
+		process.off("unhandledRejection", capture);
+		for (const listener of saved) process.on("unhandledRejection", listener);
+	}
+}
