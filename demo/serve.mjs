@@ -64,7 +64,8 @@ async function checkDist() {
 export async function buildDemo({ source = process.env.DEMO_SOURCE === "src" ? "src" : "dist" } = {}) {
 	if (source === "dist") await checkDist();
 	await build({
-		entryPoints: [join(demoDir, "src/main.ts")],
+		// The app (also each frame of the side-by-side page), and the side-by-side page itself.
+		entryPoints: [join(demoDir, "src/main.ts"), join(demoDir, "src/sideBySide.ts")],
 		outdir: join(demoDir, "dist"),
 		bundle: true,
 		format: "esm",
@@ -154,16 +155,33 @@ function createIdp() {
 	return { server, stats };
 }
 
-async function serveFile(request, response, idpPort, hits) {
+/** The page a path names: `/` is the side-by-side page or the app (`home`), `/side-by-side` always the former. */
+function pageFile(path, home) {
+	if (path === "/side-by-side" || (path === "/" && home === "side-by-side")) return "side-by-side.html";
+	if (path === "/") return "index.html";
+	return path;
+}
+
+async function serveFile(request, response, { idpPort, hits, home, frames }) {
 	const url = new URL(request.url ?? "/", "http://localhost");
 	hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
 	if (serveProxy(request, response, url, idpPort)) return;
 	const path = decodeURIComponent(url.pathname);
-	const file = normalize(join(demoDir, path === "/" ? "index.html" : path));
+	if (path === "/demo-frames.json") {
+		// Where the side-by-side page finds its two frames: the same server on two more ports, two more origins.
+		const body = JSON.stringify({ naive: `${originOn(request, frames.naive)}/`, tokenflight: `${originOn(request, frames.tokenflight)}/` });
+		response.writeHead(200, { "content-type": contentTypes[".json"], "cache-control": "no-store" }).end(body);
+		return;
+	}
+	const file = normalize(join(demoDir, pageFile(path, home)));
 	// `?pageDelay=ms` slows the page itself down, as a real server would be: on localhost a reload is so quick
-	// that the naive client's toasts are gone before anyone sees them. The reloads keep the query, so they wait too.
+	// that the naive client's toasts are gone before anyone sees them. The reloads keep the query, so they wait too;
+	// a frame's fresh start (`reset=1`, which the page takes out of its URL at once) does not.
 	const pageDelay = Math.min(Number(url.searchParams.get("pageDelay")) || 0, 10_000);
-	if (pageDelay > 0 && path === "/") await new Promise((resolve) => setTimeout(resolve, pageDelay));
+	const isPageLoad = path === "/" || path === "/side-by-side" || (extname(path) === "" && !(await isFile(file)));
+	if (pageDelay > 0 && url.searchParams.get("reset") !== "1" && isPageLoad) {
+		await new Promise((resolve) => setTimeout(resolve, pageDelay));
+	}
 	if (!file.startsWith(demoDir + sep) || file.includes(`${sep}src${sep}`)) {
 		response.writeHead(404).end("Not found");
 		return;
@@ -202,6 +220,22 @@ async function isFile(file) {
 	}
 }
 
+/**
+ * Listens on `port`, or on the next free one after it (up to 20 on), or on any free port; `port: 0` is any.
+ * Returns the port it got.
+ */
+async function listenNear(server, port, host) {
+	if (port === 0) return listen(server, 0, host);
+	for (let candidate = port; candidate < port + 20 && candidate <= 65_535; candidate++) {
+		try {
+			return await listen(server, candidate, host);
+		} catch (error) {
+			if (error?.code !== "EADDRINUSE") throw error;
+		}
+	}
+	return listen(server, 0, host);
+}
+
 function listen(server, port, host) {
 	return new Promise((resolve, reject) => {
 		const onError = (error) => {
@@ -226,39 +260,55 @@ function close(server) {
 }
 
 /**
- * Builds the demo and serves it, with the IdP of its auth proxy on a second port. `port: 0` picks a free port; a
- * taken port falls back to a free one.
+ * Builds the demo and serves it, with the IdP of its auth proxy on a second port and the side-by-side page's two
+ * frames on two more (each client its own origin, so its own storage, Service Worker and mock backend). A taken port
+ * moves to the next free one, and `portNote` says so; `port: 0` picks free ports.
+ * `home`: what `/` serves: `"app"` (the default: the browser tests drive one client) or `"side-by-side"` (`npm run demo`).
  * @returns {Promise<import("./serve.d.mts").DemoServer>}
  */
-export async function startDemoServer({ port = Number(process.env.PORT ?? 5173), host = "127.0.0.1", source } = {}) {
+export async function startDemoServer({ port = Number(process.env.PORT ?? 5173), host = "127.0.0.1", source, home = "app" } = {}) {
 	await buildDemo(source === undefined ? {} : { source });
 	const idp = createIdp();
 	const idpPort = await listen(idp.server, 0, host);
 	// Requests that reached this server, by path: what the Service Worker did not answer (pages, files, redirects followed).
 	const hits = new Map();
-	const server = createServer((request, response) => {
-		serveFile(request, response, idpPort, hits).catch(() => response.writeHead(500).end());
-	});
-	let actualPort;
-	try {
-		actualPort = await listen(server, port, host);
-	} catch (error) {
-		if (error?.code !== "EADDRINUSE") throw error;
-		actualPort = await listen(server, 0, host);
-	}
+	const frames = { naive: 0, tokenflight: 0 };
+	const handler = (request, response) => {
+		serveFile(request, response, { idpPort, hits, home, frames }).catch(() => response.writeHead(500).end());
+	};
+	const server = createServer(handler);
+	const actualPort = await listenNear(server, port, host);
+	// The frames: the same files from two more origins. Their hits count with the rest.
+	const naiveServer = createServer(handler);
+	const tokenflightServer = createServer(handler);
+	frames.naive = await listenNear(naiveServer, port === 0 ? 0 : actualPort + 1, host);
+	frames.tokenflight = await listenNear(tokenflightServer, port === 0 ? 0 : frames.naive + 1, host);
+	const root = `http://${host}:${actualPort}/`;
 	return {
-		url: `http://${host}:${actualPort}/`,
+		url: root,
+		sideBySideUrl: `${root}side-by-side`,
+		appUrl: `${root}app`,
+		frameUrls: { naive: `http://${host}:${frames.naive}/`, tokenflight: `http://${host}:${frames.tokenflight}/` },
+		port: actualPort,
+		portNote: port !== 0 && actualPort !== port ? `Port ${port} is in use, so the demo is on port ${actualPort} instead.` : undefined,
 		idpUrl: `http://${host}:${idpPort}/`,
 		idpStats: () => ({ ...idp.stats, origins: [...idp.stats.origins] }),
 		hits: (path) => hits.get(path) ?? 0,
 		close: async () => {
-			await Promise.all([close(server), close(idp.server)]);
+			await Promise.all([close(server), close(naiveServer), close(tokenflightServer), close(idp.server)]);
 		},
 	};
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-	const { url, idpUrl } = await startDemoServer();
-	console.log(`tokenflight demo: ${url} (its auth proxy's IdP: ${idpUrl})`);
-	console.log("Scenarios are in the right-hand panel; the event log survives reloads. Ctrl+C to stop.");
+	const demo = await startDemoServer({ home: "side-by-side" });
+	const rule = "─".repeat(72);
+	console.log(rule);
+	if (demo.portNote) console.log(`⚠  ${demo.portNote} (PORT=… picks another.)`);
+	console.log(`tokenflight demo: ${demo.url}`);
+	console.log("  naive client and tokenflight side by side: pick a scenario, both frames run it, the page counts.");
+	console.log(`  one client at a time, every scenario and the event log: ${demo.appUrl}`);
+	console.log(`  (the frames are served from ${demo.frameUrls.naive} and ${demo.frameUrls.tokenflight}; the auth proxy's IdP from ${demo.idpUrl})`);
+	console.log(rule);
+	console.log("Ctrl+C to stop.");
 }

@@ -115,6 +115,14 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 		return { ok, failed: count - ok };
 	}
 
+	/** Exporting needs a recent second factor: the server answers with a step-up challenge (RFC 9470) until then. */
+	async function exportWorkspace(): Promise<boolean> {
+		log.add("info", "export the workspace (needs a second factor from the last 5 minutes)");
+		const exported = await attempt("Failed to export the workspace", () => api.exportWorkspace());
+		if (exported) log.add("ok", `exported ${exported.data.file}`);
+		return exported !== undefined;
+	}
+
 	async function createDocument(): Promise<MockDocument | undefined> {
 		const title = `Untitled ${new Date().toLocaleTimeString("en", { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`;
 		const created = await attempt("Failed to create document", () => api.createDocument(title));
@@ -164,17 +172,26 @@ export function createApp({ settings, backend, api, log, toasts, view }: AppOpti
 	function onSession(snapshot: SessionSnapshot): void {
 		const before = previous;
 		previous = snapshot;
-		view.session(snapshot, snapshot.status === "reauthenticating" ? (bannerTexts[snapshot.reason ?? "unauthorized"] ?? "Reloading…") : undefined);
+		view.session(snapshot, bannerFor(snapshot));
 		if (snapshot.status === before.status) return;
 		log.add(snapshot.status === "authenticated" ? "ok" : snapshot.status === "signedOut" ? "error" : "info", `session: ${before.status} → ${snapshot.status}${snapshot.reason ? ` (${snapshot.reason})` : ""}`);
 		if (snapshot.status === "signedOut" && state.view !== "signedOut") showSignedOut(signedOutText(snapshot.reason));
 		// Another tab signed in while this one showed the sign-in screen: pick the session up without a reload.
 		if (before.status === "signedOut" && snapshot.status === "unknown" && state.view === "signedOut") void boot(null);
 	}
+	/**
+	 * tokenflight's stall is what lets the app say "signing you in again" and mean it: no request fails meanwhile.
+	 * The naive client has nothing to stall with; Outline before the fix showed no message, only the failed requests.
+	 */
+	function bannerFor(snapshot: SessionSnapshot): string | undefined {
+		if (api.kind !== "tokenflight" || snapshot.status !== "reauthenticating") return undefined;
+		return bannerTexts[snapshot.reason ?? "unauthorized"] ?? "Reloading…";
+	}
+
 	api.session.subscribe(onSession);
 	view.session(previous, undefined);
 
-	return { state, boot, refetch, returnToTab, mountEmbeddedApp, burst, createDocument, signIn, logout };
+	return { state, boot, refetch, returnToTab, mountEmbeddedApp, burst, exportWorkspace, createDocument, signIn, logout };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -4,6 +4,7 @@ import type { MockAuthServer } from "../../src/msw/index.js";
 import { authProxyHandlers } from "./authProxy.js";
 import { embeddedAppHandlers } from "./embeddedApp.js";
 import { staleRedirectHandlers } from "./staleRedirect.js";
+import { stepUpHandlers } from "./stepUp.js";
 
 export const backendKey = "demo:backend";
 const writerKey = "demo:backend-writer";
@@ -46,6 +47,7 @@ export async function startBackend(): Promise<MockAuthServer> {
 	const worker = setupWorker(
 		...authProxyHandlers(location.origin),
 		...embeddedAppHandlers(location.origin),
+		...stepUpHandlers(location.origin),
 		...staleRedirectHandlers(location.origin, backend.handlers),
 		...backend.handlers,
 	);

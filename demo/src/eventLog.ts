@@ -7,6 +7,7 @@ export type PageCounters = { pageLoads: number; reloads: number; toastsTotal: nu
 
 const logKey = "demo:log";
 const countersKey = "demo:counters";
+const startKey = "demo:log-start";
 const maxEntries = 300;
 
 /**
@@ -39,7 +40,17 @@ export function createEventLog(storage: Storage = sessionStorage) {
 		storage.setItem(countersKey, JSON.stringify(counters));
 	}
 
+	/** When this tab's log began: its stamps are the time since then (`+1.2 s`), not clock times. */
+	function startedAt(): number {
+		const saved = Number(storage.getItem(startKey));
+		if (Number.isFinite(saved) && saved > 0) return saved;
+		const now = Date.now();
+		storage.setItem(startKey, String(now));
+		return now;
+	}
+
 	function add(kind: LogKind, text: string): void {
+		startedAt();
 		const entries = readEntries();
 		entries.push({ t: Date.now(), kind, text });
 		storage.setItem(logKey, JSON.stringify(entries.slice(-maxEntries)));
@@ -49,6 +60,7 @@ export function createEventLog(storage: Storage = sessionStorage) {
 	return {
 		add,
 		entries: readEntries,
+		startedAt,
 		counters: () => ({ ...counters }),
 		/** Starts this page's section of the log; reports the toasts the previous page showed before it went away. */
 		pageLoaded(description: string): number {
@@ -75,6 +87,7 @@ export function createEventLog(storage: Storage = sessionStorage) {
 		clear(): void {
 			storage.removeItem(logKey);
 			storage.removeItem(countersKey);
+			storage.removeItem(startKey);
 			counters = readCounters();
 			for (const listener of listeners) listener();
 		},

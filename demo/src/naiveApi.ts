@@ -11,8 +11,11 @@ export class AuthorizationError extends Error {
 
 export type NaiveApiOptions = {
 	mode: AuthMode;
-	/** Runs on every 401, before the page is sent to its own URL again. */
-	onUnauthorized(): void;
+	/**
+	 * Runs on every 401, before the page is sent to its own URL again. `false` keeps the page where it is: the
+	 * side-by-side page's cap on a reload loop, which the naive client itself does not have.
+	 */
+	onUnauthorized(): boolean | void;
 };
 
 /**
@@ -42,9 +45,8 @@ export function createNaiveApi({ mode, onUnauthorized }: NaiveApiOptions): AppAp
 				({ response }) => {
 					if (response.status === 401) {
 						session.update({ status: "reauthenticating", reason: "unauthorized" });
-						onUnauthorized();
 						// ApiClient.ts:181-202 as it was: reload, and throw to the caller all the same.
-						window.location.replace(window.location.href);
+						if (onUnauthorized() !== false) window.location.replace(window.location.href);
 						throw new AuthorizationError("Unauthorized");
 					}
 					if (response.ok) {
@@ -58,11 +60,13 @@ export function createNaiveApi({ mode, onUnauthorized }: NaiveApiOptions): AppAp
 
 	return {
 		kind: "naive",
+		mode,
 		session: session.store,
 		info: () => api.post("auth.info", { json: {} }).json(),
 		listDocuments: (limit) => api.post("documents.list", { json: limit === undefined ? {} : { limit } }).json<DocumentList>(),
 		recentDocuments: () => api.get("documents?limit=3").json<DocumentList>(),
 		createDocument: (title) => api.post("documents.create", { json: { title } }).json(),
+		exportWorkspace: () => api.post("workspace.export", { json: {} }).json(),
 		refreshEmbeddedSession: () => api.get("auth/refresh-keycloak-session").json(),
 		hasCredentials: async () => (mode === "cookie" ? hasCsrfCookie() : readTokens() !== null),
 		async credentials() {

@@ -7,6 +7,7 @@ import type { EventLog } from "./eventLog.js";
 import { saveClientKind } from "./settings.js";
 import type { ClientKind } from "./settings.js";
 import { forgetStaleRedirect, redirectStaleSessions, staleRedirectPath } from "./staleRedirect.js";
+import { forgetStepUp } from "./stepUp.js";
 import { tokensKey } from "./storedSession.js";
 
 export type ScenarioOptions = { app: App; api: AppApi; backend: MockAuthServer; log: EventLog };
@@ -41,7 +42,26 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			log.add("action", "backend: every access token expired");
 			await app.refetch();
 		},
+		/** `count` requests at once; the token is left as it is (the tabs test expires it itself). */
 		burst: (count = 20) => app.burst(count),
+		/**
+		 * The Burst button: every access token expires at the server first, so the burst has something to show: with
+		 * tokenflight one refresh for all of them, with the naive client a 401 for each. Cookie mode has no access token.
+		 */
+		async expireThenBurst(count = 20): Promise<{ ok: number; failed: number }> {
+			if (api.mode === "bearer") {
+				backend.expireAccessTokens();
+				log.add("action", "backend: every access token expired (the client does not know yet)");
+			} else {
+				log.add("info", "cookie session: there is no access token to expire, so the burst only shows the requests going through");
+			}
+			return app.burst(count);
+		},
+		/** A step-up challenge (RFC 9470): the export needs a recent second factor; the session itself is fine. */
+		async stepUpExport(): Promise<boolean> {
+			log.add("action", "export the workspace: the server asks for a second factor (step-up)");
+			return app.exportWorkspace();
+		},
 		switchIdentity,
 		switchIdentityRedirect: (inFlight = 10) => switchIdentity("redirect", inFlight),
 		/**
@@ -104,6 +124,7 @@ export function createScenarios({ app, api, backend, log }: ScenarioOptions) {
 			forgetEmbeddedApp();
 			forgetStaleRedirect();
 			forgetAuthProxy();
+			forgetStepUp();
 			for (const key of [tokensKey, "demo:user", "demo:cookie-user", "tokenflight:reauth", "__msw-cookie-store__"]) localStorage.removeItem(key);
 			document.cookie = "csrfToken=; Max-Age=0; Path=/";
 			// The backend's own keys stay: its reset already starts a new epoch that every tab adopts.

@@ -1,7 +1,7 @@
 import type { EventLog } from "./eventLog.js";
 
 /** Red toasts, as an app shows a rejected request; each one is also recorded in the event log. */
-export function createToasts(container: HTMLElement, log: EventLog) {
+export function createToasts(container: HTMLElement, log: EventLog, visibleMs = 4_000) {
 	return {
 		error(message: string): void {
 			log.toastShown(message);
@@ -10,8 +10,8 @@ export function createToasts(container: HTMLElement, log: EventLog) {
 			toast.setAttribute("role", "alert");
 			toast.textContent = message;
 			container.append(toast);
-			setTimeout(() => toast.classList.add("leaving"), 4_000);
-			setTimeout(() => toast.remove(), 4_400);
+			setTimeout(() => toast.classList.add("leaving"), visibleMs);
+			setTimeout(() => toast.remove(), visibleMs + 400);
 		},
 	};
 }

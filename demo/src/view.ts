@@ -26,7 +26,12 @@ const statusLabels: Record<SessionSnapshot["status"], string> = {
 };
 
 const dateFormat = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const timeFormat = new Intl.DateTimeFormat("en", { minute: "2-digit", second: "2-digit", fractionalSecondDigits: 1 } as Intl.DateTimeFormatOptions);
+
+/** A log stamp: the time since `origin`, as `+1.2 s` (a clock time would read like one). */
+export function elapsed(t: number, origin: number): string {
+	const seconds = Math.max(0, t - origin) / 1000;
+	return seconds < 600 ? `+${seconds.toFixed(1)} s` : `+${Math.floor(seconds / 60)} min`;
+}
 
 /** Plain DOM over the static shell in index.html; no framework, so the page shows exactly what the clients do. */
 export function createView() {
@@ -41,7 +46,7 @@ export function createView() {
 		byId("logout").hidden = view !== "workspace";
 		byId("user-badge").hidden = view !== "workspace";
 		byId<HTMLButtonElement>("new-document").disabled = view !== "workspace";
-		for (const button of document.querySelectorAll<HTMLButtonElement>("[data-needs-session]")) button.disabled = view !== "workspace";
+		for (const button of document.querySelectorAll<HTMLButtonElement>("[data-needs-session]")) button.disabled = view !== "workspace" || button.dataset.bearerOnly === "cookie";
 	}
 
 	return {
@@ -106,12 +111,18 @@ export function createView() {
 			const query = params.toString();
 			link.href = `${location.pathname}${query === "" ? "" : `?${query}`}`;
 			link.textContent = mode === "cookie" ? "Use bearer tokens" : "Use cookie session";
+			// A cookie session has no access token: what is about one does not apply, and the panel says so.
+			for (const button of document.querySelectorAll<HTMLButtonElement>("[data-bearer-only]")) {
+				button.dataset.bearerOnly = mode;
+				if (mode === "cookie") button.disabled = true;
+			}
+			byId("cookie-note").hidden = mode !== "cookie";
 		},
-		log(entries: LogEntry[], summary: string): void {
+		log(entries: LogEntry[], summary: string, origin: number): void {
 			log.replaceChildren(
 				...entries.map((entry) => {
 					const item = element("li", entry.kind);
-					const time = element("time", "", timeFormat.format(new Date(entry.t)));
+					const time = element("time", "", elapsed(entry.t, origin));
 					item.append(time, element("span", "", entry.text));
 					return item;
 				}),
@@ -121,6 +132,27 @@ export function createView() {
 		},
 		stats(html: string): void {
 			byId("backend-stats").innerHTML = html;
+		},
+		/**
+		 * The app's "confirm it's you" dialog for a step-up challenge. A security key would answer in a second or two;
+		 * the demo's confirms by itself after `autoConfirmMs` (or at once on a click), so one button runs the scenario.
+		 */
+		stepUpPrompt(text: string, autoConfirmMs: number): Promise<void> {
+			const dialog = byId("step-up");
+			const confirm = byId<HTMLButtonElement>("step-up-confirm");
+			byId("step-up-text").textContent = text;
+			byId("step-up-bar").style.animationDuration = `${autoConfirmMs}ms`;
+			dialog.hidden = false;
+			return new Promise((resolve) => {
+				const done = () => {
+					clearTimeout(timer);
+					confirm.removeEventListener("click", done);
+					dialog.hidden = true;
+					resolve();
+				};
+				const timer = setTimeout(done, autoConfirmMs);
+				confirm.addEventListener("click", done);
+			});
 		},
 	};
 }

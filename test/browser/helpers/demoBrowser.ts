@@ -75,6 +75,14 @@ export function useDemoBrowser() {
 			const page = await this.context.newPage();
 			return watch(page, () => page.goto(`${server.url}${query}`));
 		},
+		/** Opens the side-by-side page (its two frames on two more origins) and waits until both frames have booted. */
+		async openSideBySide(query = ""): Promise<Page> {
+			const page = await this.context.newPage();
+			page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+			await page.goto(`${server.sideBySideUrl}${query}`);
+			await ready(page);
+			return page;
+		},
 	};
 }
 
@@ -192,4 +200,42 @@ export function logLines(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
 	await mkdir("test-results/screenshots", { recursive: true });
 	await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+}
+
+/** One frame of the side-by-side page, as the page counts it (`window.demo.state().frames.naive`). */
+export type SideBySideFrame = {
+	toasts: number;
+	/** Page loads after the run's fresh start. */
+	reloads: number;
+	refreshCalls: number;
+	unauthorized: number;
+	view: DemoState["view"];
+	user: string | null;
+	/** The naive frame's reload loop was stopped by the page's cap. */
+	capped: boolean;
+	stepUps: number;
+	exported: boolean;
+	session: string;
+	navigating: boolean;
+};
+
+/** What the side-by-side page's `window.demo.state()` returns. */
+export type SideBySideState = {
+	mode: "bearer" | "cookie";
+	phase: "loading" | "idle" | "resetting" | "running" | "done";
+	scenario: string | null;
+	done: boolean;
+	timedOut: boolean;
+	verdict: string | null;
+	frames: { naive: SideBySideFrame; tokenflight: SideBySideFrame };
+};
+
+export function sideBySideState(page: Page): Promise<SideBySideState> {
+	return page.evaluate(() => (window as unknown as { demo: { state(): SideBySideState } }).demo.state());
+}
+
+/** Waits until the side-by-side page says the run is over (both frames booted, idle, and quiet for a while). */
+export async function sideBySideDone(page: Page, timeout = 60_000): Promise<SideBySideState> {
+	await until(async () => (await sideBySideState(page)).done, "the side-by-side run to settle", timeout);
+	return sideBySideState(page);
 }
