@@ -39,7 +39,10 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 		const request = input instanceof Request ? input : new Request(input, init);
 		const extra = input instanceof Request ? init : undefined;
 		if (!plan.manualRedirects || !plan.headers.length || !plan.isTrusted(new URL(request.url))) {
-			const response = await base(await dress(request, plan, record), extra);
+			const dressed = await dress(request, plan, record);
+			// Checked again in the very task fetch is called in: dressing awaited, and the session may have ended meanwhile.
+			leaving(plan, record);
+			const response = await base(dressed, extra);
 			// A native redirect strips Authorization across origins; where it ended decides whether the session hears of it.
 			if (response.url) record.trusted = record.trusted && plan.isTrusted(new URL(response.url));
 			record.url = response.url || record.url;
@@ -47,6 +50,10 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 		}
 		return follow(base, request, extra, plan, record);
 	};
+}
+
+function leaving(plan: SendPlan, record: SendRecord): void {
+	if (record.trusted && (plan.headers.length > 0 || plan.sign) && !plan.isCurrent()) throw new SupersededError();
 }
 
 async function dress(request: Request, plan: SendPlan, record: SendRecord): Promise<Request> {
@@ -71,6 +78,7 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 	let left = !record.trusted;
 	const untrusted: SendPlan = { ...plan, isTrusted: () => false };
 	for (let hop = 0; ; hop++) {
+		leaving(plan, record);
 		const response = await base(request, extra);
 		// The caller asked for the redirect itself (fetch's redirect: "manual"): it gets it, as fetch would give it.
 		if (first.redirect === "manual" && (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400))) return response;

@@ -47,7 +47,10 @@ export function createReloadGuard(options: ReloadGuardOptions = {}, now: () => n
 	const key = options.key ?? "tokenflight:reauth";
 	const storage = options.storage === undefined ? globalStorage() : options.storage;
 	const history = options.history === undefined ? globalHistory() : options.history;
-	const layers = [storage && storageLayer(storage, key), history && historyLayer(history, key)].filter(
+	// In an opaque origin (a sandboxed iframe) Chromium accepts history.state writes and loses them on reload: a count
+	// kept there would not stop a loop, so it is not used.
+	const historyUsable = history !== null && (options.history !== undefined || (globalThis as { origin?: string }).origin !== "null");
+	const layers = [storage && storageLayer(storage, key), historyUsable && history && historyLayer(history, key)].filter(
 		(layer): layer is Persistence => Boolean(layer),
 	);
 	// Where nothing can reload (Node, workers, React Native), a count in memory cannot be lost to a reload, and

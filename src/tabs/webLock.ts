@@ -14,14 +14,22 @@ export function webLockRunner(locks: LockManagerLike, name: string, timeoutMs: n
 	return async <T>(fn: () => Promise<T>): Promise<T> => {
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), timeoutMs);
+		let ran = false;
+		const run = () => {
+			ran = true;
+			return fn();
+		};
 		try {
 			return await locks.request(name, { signal: controller.signal }, () => {
 				clearTimeout(timer);
-				return fn();
+				return run();
 			});
 		} catch (error) {
-			if (!controller.signal.aborted || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
-			return locks.request(name, { steal: true }, fn);
+			// Where locks cannot be had at all (an opaque origin: a sandboxed iframe throws SecurityError), the
+			// refresh still runs, single-flight within this tab.
+			if (!ran && (error as { name?: unknown } | null)?.name === "SecurityError") return run();
+			if (ran || !controller.signal.aborted || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
+			return locks.request(name, { steal: true }, run);
 		} finally {
 			clearTimeout(timer);
 		}
