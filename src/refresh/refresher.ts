@@ -96,7 +96,8 @@ export function createRefresher(options: RefresherOptions) {
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
 			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
-		if (options.epoch && options.epoch() !== epochAtStart) return { type: "superseded" };
+		// A disposed client (a page that reloaded while waiting for the lock) starts nothing.
+		if (disposeController.signal.aborted || (options.epoch && options.epoch() !== epochAtStart)) return { type: "superseded" };
 		options.onStart?.();
 		for (let attempt = 0; ; attempt++) {
 			if (refreshToken !== undefined && consumed.has(refreshToken)) return { type: "rejected", staleAccessToken };
@@ -128,6 +129,7 @@ export function createRefresher(options: RefresherOptions) {
 		staleAccessToken: string | undefined,
 		epochAtStart: number,
 	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
+		if (disposeController.signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 		const controller = new AbortController();
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		let abort = () => {};
@@ -144,7 +146,6 @@ export function createRefresher(options: RefresherOptions) {
 				controller.abort(disposedError());
 			};
 		});
-		if (disposeController.signal.aborted) abort();
 		disposeController.signal.addEventListener("abort", abort);
 		calls++;
 		try {
