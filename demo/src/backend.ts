@@ -3,6 +3,7 @@ import { createMockAuthServer, storagePersistence } from "../../src/msw/index.js
 import type { MockAuthServer } from "../../src/msw/index.js";
 import { authProxyHandlers } from "./authProxy.js";
 import { embeddedAppHandlers } from "./embeddedApp.js";
+import { requestLogHandlers } from "./requestLog.js";
 import { staleRedirectHandlers } from "./staleRedirect.js";
 import { stepUpHandlers } from "./stepUp.js";
 
@@ -45,6 +46,8 @@ export async function startBackend(): Promise<MockAuthServer> {
 	// The auth proxy stands in front of everything; then the embedded app's session check (seed 002), whose token
 	// handler falls through to the backend's; then seed 001's redirect for replaced sessions, which asks the backend.
 	const worker = setupWorker(
+		// Records, never answers: first, so it sees every request to /api/.
+		...requestLogHandlers(location.origin),
 		...authProxyHandlers(location.origin),
 		...embeddedAppHandlers(location.origin),
 		...stepUpHandlers(location.origin),

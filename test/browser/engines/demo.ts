@@ -136,3 +136,19 @@ export function toastsBeforeReload(page: Page, loads: number, timeout?: number):
 export function screenshot(page: Page, name: string): Promise<void> {
 	return page.screenshot(`test-results/screenshots/${name}-${page.engine}.png`);
 }
+
+/** A request to the demo's /api/ as it left the page (demo/src/requestLog.ts): what `page.on("request")` saw in Playwright. */
+export type LoggedRequest = { method: string; path: string; authorization: string | null; csrf: string | null };
+
+/** Every request to /api/ the demo has logged in this context (across reloads and tabs; the last 500). */
+export function requestLog(page: Page): Promise<LoggedRequest[]> {
+	return page.evaluate(() => JSON.parse(localStorage.getItem("demo:request-log") ?? "[]") as LoggedRequest[]);
+}
+
+/**
+ * Whether to run a slow repetition (a test that repeats a scenario to catch a flake) in this engine: in Chromium
+ * always, in Firefox and WebKit only with BROWSER_SLOW=1, to keep the suite's time down.
+ */
+export function runSlow(engine: Engine): boolean {
+	return engine === "chromium" || process.env.BROWSER_SLOW === "1";
+}
