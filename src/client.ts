@@ -3,7 +3,7 @@ import type { BearerAuth, BearerContext } from "./auth/bearer.js";
 import type { CookieAuth } from "./auth/cookie.js";
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "./auth/challenge.js";
 import type { Credentials, RecoveryState } from "./auth/types.js";
-import { abortable } from "./core/deferred.js";
+import { abortable, discard, disposedError } from "./core/deferred.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
 import { mapTransportError, readJson } from "./core/responses.js";
@@ -679,24 +679,11 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	};
 }
 
-// Never awaited: under msw 2 a cancel can stay pending forever, and nothing on the request path may wait for it.
-function discard(response: Response): void {
-	try {
-		void response.body?.cancel().catch(() => undefined);
-	} catch {
-		// A locked or already consumed body has nothing left to release.
-	}
-}
-
 function defaultReauthenticate(): void | Promise<undefined> {
 	const location = (globalThis as { location?: { reload?: () => void } }).location;
 	if (typeof location?.reload === "function") return location.reload();
 	// Nothing to reload: the session ends.
 	return Promise.reject(new Error("no page to reload"));
-}
-
-function disposedError(): DOMException {
-	return new DOMException("The tokenflight client was disposed", "AbortError");
 }
 
 function withBody(init: RequestOptions, method: string, body: unknown): RequestOptions {

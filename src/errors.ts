@@ -198,8 +198,7 @@ export class RefreshError extends ApiError {
 export class NotReplayedError extends ApiError {
 	override name = "NotReplayedError";
 	constructor(options: ApiErrorOptions = {}) {
-		const what = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
-		super(`The response to${what} belonged to another session and was withheld; the request was not sent again`, "NOT_REPLAYED", options);
+		super(`The response to${requestLabel(options.request)} belonged to another session and was withheld; the request was not sent again`, "NOT_REPLAYED", options);
 	}
 }
 
@@ -226,8 +225,7 @@ export class TokenStoreError extends ApiError {
 export class RedirectError extends ApiError {
 	override name = "RedirectError";
 	constructor(options: ApiErrorOptions = {}) {
-		const what = options.request ? ` ${options.request.method} ${stripQuery(options.request.url)}` : "";
-		super(`The server redirected${what}; a request carrying a CSRF value is only redirected within trusted origins`, "REDIRECT_BLOCKED", options);
+		super(`The server redirected${requestLabel(options.request)}; a request carrying a CSRF value is only redirected within trusted origins`, "REDIRECT_BLOCKED", options);
 	}
 }
 
@@ -312,9 +310,14 @@ export function serverMessage(data: unknown): string | undefined {
 
 /** An `HttpError`'s message: the server's own words where it gave some, the status, the method and the path. */
 export function httpMessage(status: number, request: Request | undefined, data: unknown): string {
-	const url = request ? ` ${request.method} ${stripQuery(request.url)}` : "";
+	const url = requestLabel(request);
 	const said = serverMessage(data);
 	return said === undefined ? `Request failed with status ${status}${url}` : `${said} (status ${status}${url})`;
+}
+
+/** " METHOD url-without-query" for messages, or nothing without a request. */
+function requestLabel(request: Request | undefined): string {
+	return request ? ` ${request.method} ${stripQuery(request.url)}` : "";
 }
 
 /** Query strings can carry credentials: messages keep the path only. */

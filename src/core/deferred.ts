@@ -73,3 +73,20 @@ export function createGate(): Gate {
 		fail: (error) => settle({ ok: false, error }),
 	};
 }
+
+/** The reason every wait of a disposed client rejects with. */
+export function disposedError(): DOMException {
+	return new DOMException("The tokenflight client was disposed", "AbortError");
+}
+
+/**
+ * Releases a response body nobody will read. Never awaited: under msw 2 a cancel can stay pending forever, and nothing
+ * on the request path may wait for it.
+ */
+export function discard(response: Response): void {
+	try {
+		void response.body?.cancel().catch(() => undefined);
+	} catch {
+		// A locked or already consumed body has nothing left to release.
+	}
+}

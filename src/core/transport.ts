@@ -1,4 +1,5 @@
 import { RedirectError } from "../errors.js";
+import { discard } from "./deferred.js";
 
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
 export type SendPlan = {
@@ -90,7 +91,7 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 		if (response.status < 300 || response.status > 399 || location === null) return response;
 		if (first.redirect === "error") throw new TypeError("fetch failed: the response was a redirect and redirect was set to \"error\"");
 		if (hop >= maxRedirects) throw new TypeError("tokenflight: too many redirects");
-		void response.body?.cancel().catch(() => undefined);
+		discard(response);
 		const target = new URL(location, request.url);
 		// Fetch's rules (WHATWG Fetch §4.4): 303, and 301/302 after POST, become a GET without a body.
 		const toGet = response.status === 303 ? request.method !== "HEAD" : (response.status === 301 || response.status === 302) && request.method === "POST";

@@ -1,3 +1,4 @@
+import { disposedError } from "../core/deferred.js";
 import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
 import type { TokenSet, TokenStore } from "../tokens/types.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
@@ -242,10 +243,6 @@ function safeCause(error: unknown): unknown {
 	const { name, message } = error as { name?: unknown; message?: unknown };
 	const status = (error as { status?: unknown; response?: { status?: unknown } }).status ?? (error as { response?: { status?: unknown } }).response?.status;
 	return { name: typeof name === "string" ? name : "Error", message: typeof message === "string" ? message : "", ...(typeof status === "number" ? { status } : {}) };
-}
-
-function disposedError(): DOMException {
-	return new DOMException("The tokenflight client was disposed", "AbortError");
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

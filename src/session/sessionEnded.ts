@@ -1,3 +1,4 @@
+import { discard } from "../core/deferred.js";
 import type { SessionReason } from "./sessionState.js";
 
 export type SessionEndedContext = {
@@ -47,7 +48,7 @@ export function answeredFromOutside(options: AnsweredFromOutsideOptions = {}): S
 			if (options.probeNetworkErrors === false || !context.probe || isOffline()) return false;
 			const probed = await context.probe().catch(() => undefined);
 			if (probed === undefined) return false;
-			void probed.body?.cancel().catch(() => undefined);
+			discard(probed);
 			return isRedirect(probed) ? reason : false;
 		}
 		if (response.type === "opaqueredirect" || isRedirect(response)) return reason;
