@@ -253,9 +253,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			options.onSignedOut?.(reason);
 		} catch (error) {
 			// The app's handler failing must not leave the session half ended.
-			queueMicrotask(() => {
-				throw error;
-			});
+			rethrowLater(error);
 		}
 	}
 
@@ -364,7 +362,16 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				if (mode.raw && error instanceof AuthenticationError) return unauthenticated(undefined);
 				throw error;
 			}
-			if (round >= maxRounds || (sawUnauthorized && machine.status === "signedOut")) return unauthenticated(undefined);
+			if (sawUnauthorized && machine.status === "signedOut") return unauthenticated(undefined);
+			if (round >= maxRounds) {
+				// Every round's credentials died: the session cannot be re-established, so it ends here, not in a loop.
+				if (sawUnauthorized) {
+					signOut("unauthorized");
+					return unauthenticated(undefined);
+				}
+				// The session changed under this request round after round: each answer was an older session's.
+				throw new NotReplayedError({ request: describe(url, init) });
+			}
 			if (round > 0 && machine.signOuts !== signOutsAtStart) return unauthenticated(undefined);
 			const generation = machine.generation;
 			const tokens = await credentials.prepare(signal);
@@ -432,6 +439,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					sawUnauthorized = true;
 					if (machine.status === "signedOut") return unauthenticated(undefined, details.challenge);
 					if (!stale) endSession(reason, lastCredential);
+					// A 2xx answered directly says the server acted on it, whatever the body looks like: a write is not
+					// done twice. One reached through a redirect is the login page's (seed 001): the write was turned away.
+					if (answer?.ok && !answer.redirected && !idempotentMethods.has(method)) {
+						await settled(signal);
+						throw new NotReplayedError({ request: describe(url, init) });
+					}
 					continue;
 				}
 			}
@@ -536,13 +549,20 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		if (!options.sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
 		// Once an episode has begun there is nothing left to find out: the failure waits for it (see the loop).
 		if (!answer && machine.status === "reauthenticating") return false;
-		const reason = await options.sessionEnded(answer, {
-			request: describe(url, init),
-			baseUrl,
-			expectsJson,
-			...(failure instanceof ApiError ? { data: failure.data } : {}),
-			...(answer ? {} : { probe: () => probe(url, init) }),
-		});
+		let reason: Awaited<ReturnType<SessionEnded>>;
+		try {
+			reason = await options.sessionEnded(answer, {
+				request: describe(url, init),
+				baseUrl,
+				expectsJson,
+				...(failure instanceof ApiError ? { data: failure.data } : {}),
+				...(answer ? {} : { probe: () => probe(url, init) }),
+			});
+		} catch (error) {
+			// A classifier that fails has not found an ended session; the app still hears of its bug.
+			rethrowLater(error);
+			reason = false;
+		}
 		throwIfDisposed();
 		return reason;
 	}
@@ -757,4 +777,11 @@ function sharedStorage() {
 	} catch {
 		return null;
 	}
+}
+
+/** Reports an app callback's error where uncaught errors go, without letting it break the session's bookkeeping. */
+function rethrowLater(error: unknown): void {
+	queueMicrotask(() => {
+		throw error;
+	});
 }

@@ -14,10 +14,14 @@ export function resolveUrl(input: string | URL, baseUrl: URL): URL {
 	return url;
 }
 
+/** A `trustedOrigins` entry: an origin, never widened from a URL with a path (a bucket or tenant on a shared host). */
 export function toOrigin(value: string | URL): string {
-	const origin = new URL(value).origin;
-	if (origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
-	return origin;
+	const url = new URL(value);
+	if (url.origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
+	if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+		throw new TypeError(`tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${String(value)}`);
+	}
+	return url.origin;
 }
 
 export function resolveBaseUrl(baseUrl: string | URL): URL {

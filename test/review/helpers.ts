@@ -52,17 +52,26 @@ export function memoryStorage() {
  * Captures unhandled promise rejections for the duration of `body`, with vitest's own handler set aside so that a
  * rejection the library leaves unhandled is asserted on by the test instead of failing an unrelated one.
  */
-export async function captureUnhandled(body: (rejections: unknown[]) => Promise<void>): Promise<void> {
-	const rejections: unknown[] = [];
-	const saved = process.listeners("unhandledRejection");
-	process.removeAllListeners("unhandledRejection");
-	const capture = (reason: unknown) => void rejections.push(reason);
-	process.on("unhandledRejection", capture);
+export function captureUnhandled(body: (rejections: unknown[]) => Promise<void>): Promise<void> {
+	return captureProcessEvent("unhandledRejection", body);
+}
+
+/** The same for uncaught exceptions: an app callback's error that tokenflight rethrows in a microtask. */
+export function captureUncaught(body: (errors: unknown[]) => Promise<void>): Promise<void> {
+	return captureProcessEvent("uncaughtException", body);
+}
+
+async function captureProcessEvent(event: "unhandledRejection" | "uncaughtException", body: (seen: unknown[]) => Promise<void>): Promise<void> {
+	const seen: unknown[] = [];
+	const saved = process.listeners(event as "uncaughtException");
+	process.removeAllListeners(event);
+	const capture = (reason: unknown) => void seen.push(reason);
+	process.on(event as "uncaughtException", capture);
 	try {
-		await body(rejections);
+		await body(seen);
 	} finally {
 		await sleep(20);
-		process.off("unhandledRejection", capture);
-		for (const listener of saved) process.on("unhandledRejection", listener);
+		process.off(event as "uncaughtException", capture);
+		for (const listener of saved) process.on(event as "uncaughtException", listener as (error: Error) => void);
 	}
 }
