@@ -6,7 +6,7 @@
 //   2. the store never goes back to tokens of a session older than the newest sign-in stored, and a signIn() that
 //      nothing came after leaves its session stored and not signed out;
 //   3. a response reaches its caller only as the client's pinned identity;
-//   4. no POST is carried out twice by the server;
+//   4. no POST is carried out twice by the server, also when a proxy carried it out and answered its own HTML page;
 //   5. reauthenticate is called at most maxAttempts times within windowMs, whatever succeeds in between;
 //   6. every request settles, except those stalled behind a navigation, which end when their signal aborts;
 //   7. (not in the issue) reauthenticate("refresh-failed") only when the IdP refused the current session's refresh token.
@@ -36,6 +36,8 @@ type Step =
 	| { kind: "revoke" }
 	/** The app saw the session end where tokenflight could not (a 401 inside a batch reply). */
 	| { kind: "reportSessionEnded" }
+	/** A proxy in front of the server passes requests on (POSTs are carried out) but answers with its own HTML page. */
+	| { kind: "proxyPage"; on: boolean }
 	| { kind: "refreshOutcomes"; outcomes: RefreshStep[] }
 	| { kind: "wait"; ms: number }
 	/** Microtasks only: lands the next step between two awaits of the client. */
@@ -72,10 +74,10 @@ function stepArbitrary(world: World): fc.Arbitrary<Step> {
 	}[world];
 	const refreshOutcome = fc.record({ type: fc.constantFrom(...refreshTypes), delayMs: latency() });
 	const weights = {
-		mixed: { logout: 1, signIn: 2, serverAs: 1, expireAccess: 1, revoke: 1, reportSessionEnded: 1 },
-		signInAndLogout: { logout: 3, signIn: 3, serverAs: 0, expireAccess: 1, revoke: 1, reportSessionEnded: 1 },
-		identity: { logout: 0, signIn: 1, serverAs: 4, expireAccess: 1, revoke: 0, reportSessionEnded: 0 },
-		reauthLoop: { logout: 0, signIn: 0, serverAs: 1, expireAccess: 1, revoke: 4, reportSessionEnded: 0 },
+		mixed: { logout: 1, signIn: 2, serverAs: 1, expireAccess: 1, revoke: 1, reportSessionEnded: 1, proxyPage: 1 },
+		signInAndLogout: { logout: 3, signIn: 3, serverAs: 0, expireAccess: 1, revoke: 1, reportSessionEnded: 1, proxyPage: 0 },
+		identity: { logout: 0, signIn: 1, serverAs: 4, expireAccess: 1, revoke: 0, reportSessionEnded: 0, proxyPage: 0 },
+		reauthLoop: { logout: 0, signIn: 0, serverAs: 1, expireAccess: 1, revoke: 4, reportSessionEnded: 0, proxyPage: 1 },
 	}[world];
 	const steps: { weight: number; arbitrary: fc.Arbitrary<Step> }[] = [
 		{
@@ -97,6 +99,7 @@ function stepArbitrary(world: World): fc.Arbitrary<Step> {
 		{ weight: weights.expireAccess, arbitrary: fc.constant({ kind: "expireAccess" as const }) },
 		{ weight: weights.revoke, arbitrary: fc.constant({ kind: "revoke" as const }) },
 		{ weight: weights.reportSessionEnded, arbitrary: fc.constant({ kind: "reportSessionEnded" as const }) },
+		{ weight: weights.proxyPage, arbitrary: fc.record({ kind: fc.constant("proxyPage" as const), on: fc.boolean() }) },
 	];
 	return fc.oneof(...steps.filter((step) => step.weight > 0));
 }
@@ -285,6 +288,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
 	const executed = new Map<string, number>();
 	const latencies = new Map<string, number>();
 	let receiptCounter = 0;
+	let proxyPage = false;
 
 	const fetch: typeof globalThis.fetch = async (input, init) => {
 		const request = new Request(input, init);
@@ -297,6 +301,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
 		if (owner === undefined) return Response.json({ error: "unauthorized" }, { status: 401 });
 		const who = w.answerAs(owner);
 		if (request.method === "POST") executed.set(id, (executed.get(id) ?? 0) + 1);
+		if (proxyPage) return new Response("<!doctype html><title>Sign in</title>", { headers: { "content-type": "text/html" } });
 		const receipt = `x${++receiptCounter}`;
 		receipts.set(receipt, identities.length - 1);
 		return Response.json({ user: who, receipt }, { headers: { "x-user": who, "x-receipt": receipt } });
@@ -347,6 +352,7 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
 		tabs: false,
 		ky: { fetch, retry: 0, timeout: false },
 		reauthenticate,
+		sessionEnded: (response) => (response?.headers.get("content-type")?.startsWith("text/html") ? "answered-from-outside" : false),
 	});
 	identities.push(client.session.getSnapshot().identity);
 	let previousStatus = client.session.getSnapshot().status;
@@ -433,6 +439,9 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
 				break;
 			case "reportSessionEnded":
 				client.reportSessionEnded("unauthorized");
+				break;
+			case "proxyPage":
+				proxyPage = step.on;
 				break;
 			case "refreshOutcomes":
 				w.queueRefreshOutcomes(step.outcomes);
