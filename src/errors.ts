@@ -50,8 +50,8 @@ export class ApiError extends Error {
 		super(message, options.cause === undefined ? undefined : { cause: options.cause });
 		this.code = code;
 		this.data = options.data;
-		Object.defineProperty(this, "request", { value: sanitizeRequest(options.request), enumerable: false });
-		Object.defineProperty(this, "response", { value: options.response, enumerable: false });
+		// Non-enumerable, read-only, non-configurable (defineProperties' defaults).
+		Object.defineProperties(this, { request: { value: sanitizeRequest(options.request) }, response: { value: options.response } });
 	}
 }
 
@@ -124,21 +124,21 @@ export class UseDPoPNonceError extends HttpError {
 export class AuthenticationError extends HttpError {
 	override name = "AuthenticationError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(401, options, "UNAUTHENTICATED");
+		super(401, options);
 	}
 }
 
 export class ForbiddenError extends HttpError {
 	override name = "ForbiddenError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(403, options, "FORBIDDEN");
+		super(403, options);
 	}
 }
 
 export class NotFoundError extends HttpError {
 	override name = "NotFoundError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(404, options, "NOT_FOUND");
+		super(404, options);
 	}
 }
 
@@ -147,7 +147,7 @@ export class RateLimitError extends HttpError {
 	/** From the `Retry-After` header (seconds or an HTTP date); undefined when absent or unreadable. */
 	readonly retryAfterMs: number | undefined;
 	constructor(options: ApiErrorOptions = {}, now = Date.now()) {
-		super(429, options, "RATE_LIMITED");
+		super(429, options);
 		this.retryAfterMs = parseRetryAfter(options.response?.headers.get("retry-after") ?? null, now);
 	}
 }
@@ -266,18 +266,8 @@ export function isApiError(error: unknown): error is ApiError {
 
 /** Build the right error class for a non-2xx response. */
 export function httpErrorFor(status: number, options: ApiErrorOptions): HttpError {
-	switch (status) {
-		case 401:
-			return new AuthenticationError(options);
-		case 403:
-			return new ForbiddenError(options);
-		case 404:
-			return new NotFoundError(options);
-		case 429:
-			return new RateLimitError(options);
-		default:
-			return status >= 500 ? new ServerError(status, options) : new HttpError(status, options);
-	}
+	const known = ({ 401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError, 429: RateLimitError } as Record<number, new (options: ApiErrorOptions) => HttpError>)[status];
+	return known ? new known(options) : status >= 500 ? new ServerError(status, options) : new HttpError(status, options);
 }
 
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
