@@ -128,6 +128,8 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				rotatedElsewhere: (refreshToken) => rotatedElsewhere.has(fingerprint(refreshToken)),
 				isUsable: (tokens) => !isExpiring(tokens),
 				epoch: () => machine.generation,
+				// A sign-out or a sign-in changes the status: a refresh waiting on a timed-out call stops at once.
+				watch: (listener) => machine.store.subscribe(() => listener()),
 				write,
 				onStored(tokens, rotated) {
 					const now = Date.now();

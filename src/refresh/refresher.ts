@@ -8,7 +8,10 @@ import { isHeaderValue } from "../auth/headerValue.js";
 export type RefreshContext = {
 	/** The refresh token in the store, or undefined when there is none (e.g. an HttpOnly refresh cookie). */
 	refreshToken: string | undefined;
-	/** Aborted when the refresh exceeds `refreshTimeoutMs` or the client is disposed. */
+	/**
+	 * Aborted when the refresh exceeds `refreshTimeoutMs` or the client is disposed. A call that ignores it is still
+	 * waited for (up to another `refreshTimeoutMs`) before its refresh token is passed to `refresh` again.
+	 */
 	signal: AbortSignal;
 };
 
@@ -55,6 +58,8 @@ export type RefresherOptions = {
 	settleMs?: number;
 	/** The session's generation: a refresh that outlives a sign-out or a newer sign-in must not write its tokens back. */
 	epoch?: () => number;
+	/** Calls `listener` whenever the session may have moved past a generation (sign-out, sign-in); returns an unsubscribe. */
+	watch?: (listener: () => void) => () => void;
 	/**
 	 * Stores refreshed tokens unless the session has moved past `generation` (then resolves false and stores nothing).
 	 * @default store.set
@@ -66,6 +71,19 @@ export type RefresherOptions = {
 };
 
 const noLock: LockRunner = (fn) => fn();
+
+type Attempt = { type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError };
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** A call that timed out and has not settled: the server may still rotate the refresh token it presented. */
+type Unsettled = {
+	/** The session generation of the flight that made the call. */
+	epoch: number;
+	error: TimeoutError;
+	/** Until when (epoch ms) a refresh waits for it before giving up. */
+	deadline: number;
+	/** Its answer, concluded (stored, if a success) as if it had come in time. */
+	result: Promise<Attempt>;
+};
 
 /**
  * Single-flight refresh. Every caller during a refresh shares one promise; a caller whose stale token has
@@ -82,6 +100,8 @@ export function createRefresher(options: RefresherOptions) {
 	// Refresh tokens that a successful refresh rotated away. Kept in memory only, never logged.
 	const consumed = new Set<string>();
 	const disposeController = new AbortController();
+	// Calls that timed out and have not settled, by the refresh token they presented: none is presented again meanwhile.
+	const unsettled = new Map<string | undefined, Unsettled>();
 	let inFlight: Promise<RefreshOutcome> | null = null;
 	let calls = 0;
 
@@ -98,19 +118,92 @@ export function createRefresher(options: RefresherOptions) {
 			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
 		// A disposed client (a page that reloaded while waiting for the lock) starts nothing.
-		if (disposeController.signal.aborted || (options.epoch && options.epoch() !== epochAtStart)) return { type: "superseded" };
+		if (disposeController.signal.aborted || moved(epochAtStart)) return { type: "superseded" };
 		options.onStart?.();
 		for (let attempt = 0; ; attempt++) {
+			// Never beside a call that presented the same refresh token, timed out and may still answer (see waitForEarlier).
+			const backoff = attempt === 0 ? 0 : Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+			if (backoff > 0 || unsettled.has(refreshToken)) {
+				const instead = await waitForEarlier(refreshToken, epochAtStart, backoff);
+				if (instead) return instead;
+			}
 			if (refreshToken !== undefined && consumed.has(refreshToken)) return { type: "rejected", staleAccessToken };
 			const result = await attemptOnce(refreshToken, staleAccessToken, epochAtStart);
 			// An older session's refresh token meeting a rejection says nothing about the session that replaced it.
-			if (result.type === "done" && result.outcome.type === "rejected" && options.epoch && options.epoch() !== epochAtStart) {
+			if (result.type === "done" && result.outcome.type === "rejected" && moved(epochAtStart)) return { type: "superseded" };
+			if (result.type !== "retry") return result.outcome;
+			if (attempt >= retryLimit || disposeController.signal.aborted) {
+				// The last call may still answer as well: what it rotated is stored before the lock is let go. If it does not,
+				// no retry was refused: the refresh failed by its timeout.
+				return (await waitForEarlier(refreshToken, epochAtStart, 0, result.error)) ?? { type: "failed", error: result.error };
+			}
+		}
+	}
+
+	/**
+	 * Waits `minMs` (the backoff) and, while a call that presented `refreshToken` has timed out without settling, for that
+	 * call: a refresh function that ignores its signal may still reach the server, which then rotates the token. Its
+	 * answer counts as if it had come in time; it has until `refreshTimeoutMs` after its timeout (or the end of the
+	 * backoff, if later) to give it. Resolves with the outcome to settle on instead of calling again, or undefined to call.
+	 * Without an answer by then, fails with `unanswered`, by default a RefreshError: the call it would make is refused.
+	 */
+	async function waitForEarlier(
+		refreshToken: string | undefined,
+		epochAtStart: number,
+		minMs: number,
+		unanswered?: NetworkError | TimeoutError,
+	): Promise<RefreshOutcome | undefined> {
+		const callAt = Date.now() + minMs;
+		const earlier = unsettled.get(refreshToken);
+		if (earlier) {
+			const waited = await until(earlier.result, Math.max(callAt, earlier.deadline) - Date.now(), epochAtStart);
+			// A sign-out or a sign-in: the late answer will not be stored, and nothing is left to wait for.
+			if (waited === "moved") return { type: "superseded" };
+			if (waited === "disposed") {
+				// Callers have been let go. Like a call under way at disposal, the lock is kept until the call settles: a
+				// rotation the server made is stored before another tab may read the store.
+				await earlier.result;
 				return { type: "superseded" };
 			}
-			if (result.type !== "retry") return result.outcome;
-			if (attempt >= retryLimit || disposeController.signal.aborted) return { type: "failed", error: result.error };
-			await sleep(Math.min(maxDelay, baseDelay * 2 ** attempt), disposeController.signal);
+			if (waited === "expired") {
+				// Calling again could present a refresh token the server is rotating right now (reuse detection revokes
+				// the session). Until the call settles, every refresh with this token ends here.
+				const error =
+					unanswered ?? new RefreshError("Token refresh timed out and has not settled; its refresh token is not sent again until it does", { cause: earlier.error });
+				return { type: "failed", error };
+			}
+			if (waited.type === "done" && earlier.epoch === epochAtStart) return waited.outcome;
+			if (moved(epochAtStart)) return { type: "superseded" };
 		}
+		const rest = callAt - Date.now();
+		if (rest > 0) await sleep(rest, disposeController.signal);
+		return undefined;
+	}
+
+	/** Waits for `promise` at most `ms`, and not past a disposal or a change of session. */
+	function until<T extends object>(promise: Promise<T>, ms: number, epochAtStart: number): Promise<T | "expired" | "moved" | "disposed"> {
+		const signal = disposeController.signal;
+		if (signal.aborted) return Promise.resolve("disposed");
+		if (moved(epochAtStart)) return Promise.resolve("moved");
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => finish("expired"), Math.max(0, ms));
+			const onDispose = () => finish("disposed");
+			signal.addEventListener("abort", onDispose, { once: true });
+			const unwatch = options.watch?.(() => {
+				if (moved(epochAtStart)) finish("moved");
+			});
+			void promise.then(finish);
+			function finish(value: T | "expired" | "moved" | "disposed") {
+				clearTimeout(timer);
+				signal.removeEventListener("abort", onDispose);
+				unwatch?.();
+				resolve(value);
+			}
+		});
+	}
+
+	function moved(epochAtStart: number): boolean {
+		return options.epoch !== undefined && options.epoch() !== epochAtStart;
 	}
 
 	// A stored refresh token that another tab announced as rotated means our copy of the store lags behind:
@@ -125,20 +218,16 @@ export function createRefresher(options: RefresherOptions) {
 		return stored;
 	}
 
-	async function attemptOnce(
-		refreshToken: string | undefined,
-		staleAccessToken: string | undefined,
-		epochAtStart: number,
-	): Promise<{ type: "done"; outcome: RefreshOutcome } | { type: "retry"; error: NetworkError | TimeoutError }> {
+	async function attemptOnce(refreshToken: string | undefined, staleAccessToken: string | undefined, epochAtStart: number): Promise<Attempt> {
 		if (disposeController.signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 		const controller = new AbortController();
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		let abort = () => {};
-		const timedOut = new Promise<never>((_, reject) => {
+		const timedOut = new Promise<TimeoutError>((resolve) => {
 			timer = setTimeout(() => {
 				const error = new TimeoutError(`Token refresh timed out after ${timeoutMs} ms`);
 				controller.abort(error);
-				reject(error);
+				resolve(error);
 			}, timeoutMs);
 			// Disposal stops the timer and tells the refresh function to stop. The lock stays held until it does: a
 			// refresh the server may already have rotated must be stored before another tab may read the store.
@@ -149,8 +238,47 @@ export function createRefresher(options: RefresherOptions) {
 		});
 		disposeController.signal.addEventListener("abort", abort);
 		calls++;
+		// A synchronous throw counts as a rejection.
+		const call = new Promise<unknown>((resolve) => resolve(refresh({ refreshToken, signal: controller.signal }))).then(
+			(value): Settled => ({ ok: true, value }),
+			(error: unknown): Settled => ({ ok: false, error }),
+		);
+		let first: Settled | TimeoutError;
 		try {
-			const result = await Promise.race([refresh({ refreshToken, signal: controller.signal }), timedOut]);
+			first = await Promise.race([call, timedOut]);
+		} finally {
+			clearTimeout(timer);
+			disposeController.signal.removeEventListener("abort", abort);
+		}
+		if (!(first instanceof TimeoutError)) return conclude(first, refreshToken, staleAccessToken, epochAtStart, false);
+		const error = first;
+		// A refresh function that ignores its signal (axios without one, a hand-rolled XHR) is still under way, and the
+		// server may yet rotate `refreshToken`. Its answer is kept: it decides what happens next (waitForEarlier), and a
+		// success is stored as if it had come in time, whenever it comes, unless the session has moved on.
+		const entry: Unsettled = {
+			epoch: epochAtStart,
+			error,
+			deadline: Date.now() + timeoutMs,
+			result: call.then((settled) => conclude(settled, refreshToken, staleAccessToken, epochAtStart, true)),
+		};
+		unsettled.set(refreshToken, entry);
+		void entry.result.then(() => {
+			if (unsettled.get(refreshToken) === entry) unsettled.delete(refreshToken);
+		});
+		return { type: "retry", error };
+	}
+
+	/** What a call's answer means, in time or late. Never rejects. */
+	async function conclude(
+		settled: Settled,
+		refreshToken: string | undefined,
+		staleAccessToken: string | undefined,
+		epochAtStart: number,
+		late: boolean,
+	): Promise<Attempt> {
+		try {
+			if (!settled.ok) throw settled.error;
+			const result = settled.value;
 			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
 			if (!isTokenSet(result) || !isHeaderValue(result.accessToken)) {
 				// The server may have rotated the token before answering garbage: never send it again.
@@ -163,7 +291,12 @@ export function createRefresher(options: RefresherOptions) {
 			// Without a new refresh token the server does not rotate (RFC 6749 §6): keep the old one.
 			const next: TokenSet = { ...result, refreshToken: result.refreshToken ?? refreshToken };
 			if (refreshToken !== undefined && next.refreshToken !== refreshToken) consumed.add(refreshToken);
-			if (options.epoch && options.epoch() !== epochAtStart) return { type: "done", outcome: { type: "superseded" } };
+			if (moved(epochAtStart)) return { type: "done", outcome: { type: "superseded" } };
+			// A late answer may come after its flight let go of the lock: it never replaces tokens that replaced the ones it
+			// presented (another tab's refresh).
+			if (late && refreshToken !== undefined && (await store.get())?.refreshToken !== refreshToken) {
+				return { type: "done", outcome: { type: "superseded" } };
+			}
 			// Stored before any waiting request is retried, so a retry can never race an older token.
 			const stored = options.write ? await options.write(next, epochAtStart) : (await store.set(next), true);
 			if (!stored) return { type: "done", outcome: { type: "superseded" } };
@@ -188,9 +321,6 @@ export function createRefresher(options: RefresherOptions) {
 				type: "done",
 				outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: safeCause(error) }) },
 			};
-		} finally {
-			clearTimeout(timer);
-			disposeController.signal.removeEventListener("abort", abort);
 		}
 	}
 

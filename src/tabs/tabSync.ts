@@ -32,7 +32,8 @@ export type TabsOptions = {
 	channel?: BroadcastChannelLike | null;
 	/**
 	 * How long a tab waits for the refresh lock before taking it from a frozen holder.
-	 * @default longer than a refresh can take: (retries + 1) × refreshTimeoutMs + backoff + 5 s (35.9 s by default)
+	 * @default longer than a refresh can take: (retries + 1) × (refreshTimeoutMs + the wait for a late answer, another
+	 * refreshTimeoutMs or the backoff if longer) + 5 s (65 s by default)
 	 */
 	lockTimeoutMs?: number;
 	/** @default document */
