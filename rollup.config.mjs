@@ -21,15 +21,24 @@ const external = [
 	/^node:/,
 ];
 
+// js-cookie has no `sideEffects: false`, so a bundler keeps it wherever an import of it survives. It is imported only by
+// cookieTokenStore, in a chunk of its own, and entries do not hoist their chunks' imports: an app that never calls
+// cookieTokenStore drops that chunk (tokenflight is `sideEffects: false`) and js-cookie with it.
+const chunking = {
+	hoistTransitiveImports: false,
+	// Its dependency tokenStores.ts gets a chunk too; otherwise rollup would pull it into cookieTokenStore's, which every app then loads.
+	manualChunks: (id) => /\/src\/tokens\/(cookieTokenStore|tokenStores)\.ts$/.exec(id)?.[1],
+};
+
 export default [
 	{
 		input: entries,
 		external,
 		plugins: [esbuild({ target: "es2022" })],
 		output: [
-			{ dir: "dist", format: "esm", entryFileNames: "[name].js", chunkFileNames: "shared/[name]-[hash].js", sourcemap: true },
+			{ dir: "dist", format: "esm", entryFileNames: "[name].js", chunkFileNames: "shared/[name]-[hash].js", sourcemap: true, ...chunking },
 			// ky is ESM-only: required from CJS (Node ≥ 22.12 require(esm)) it is a namespace whose default export is ky.
-			{ dir: "dist", format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "shared/[name]-[hash].cjs", sourcemap: true, interop: "auto" },
+			{ dir: "dist", format: "cjs", entryFileNames: "[name].cjs", chunkFileNames: "shared/[name]-[hash].cjs", sourcemap: true, interop: "auto", ...chunking },
 		],
 	},
 	{

@@ -2,7 +2,7 @@
 // scripts/size-budgets.json. Exits 1 when any entry is over budget or missing.
 // Then bundles two tiny apps from dist/ (the cookie one from dist/cookie.js) as an app's bundler would (tree-shaken, code-split): a cookie-only
 // app and a bearer + oauthRefresh + indexedDbTokenStore app, and checks that the cookie-only app does not load the
-// refresher up front (see REFRESHER_IN_COOKIE_APP_FAILS).
+// refresher up front (see REFRESHER_IN_COOKIE_APP_FAILS), and that neither app ships js-cookie once bundled (JS_COOKIE_MARKER).
 //   node scripts/size.mjs          check (run `npm run build` first; `npm run size` does)
 //   node scripts/size.mjs --why    also list which source modules the core's own bytes come from
 import { build } from "esbuild";
@@ -95,6 +95,8 @@ client.get("me").then((me) => client.post("visits", { me }));
 `,
 	},
 ];
+// A property name of js-cookie's API that survives minification: where it is, js-cookie is.
+const JS_COOKIE_MARKER = "withConverter";
 const appModes = [
 	{ key: "own", label: "ky, js-cookie external" },
 	{ key: "withDeps", label: "ky + js-cookie bundled" },
@@ -173,6 +175,11 @@ for (const app of apps) {
 			budget ? `${kb(budget.initial)} / ${kb(budget.all)}` : mode.key === "own" ? "none" : "–",
 			status,
 		]);
+		if (mode.key === "withDeps" && all.some((c) => c.text.includes(JS_COOKIE_MARKER))) {
+			// Neither app keeps tokens in a cookie: js-cookie is cookieTokenStore's alone (a chunk of its own, see rollup.config.mjs).
+			failures++;
+			refresherNotes.push(`FAIL  ${app.label} (${mode.label}): ships js-cookie though it never calls cookieTokenStore`);
+		}
 		const where = (chunks) => chunks.filter((c) => c.text.includes(REFRESHER_MARKER)).map((c) => (c.path === entry ? "entry chunk" : c.path.slice(c.path.lastIndexOf("/") + 1)));
 		if (app.key === "bearer" && where(all).length === 0) {
 			// The check below would pass blindly: the marker string left src/refresh/refresher.ts or was minified away.
@@ -202,8 +209,17 @@ console.log(appLine(appHeaders));
 console.log(`| ${appWidths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
 for (const r of appRows) console.log(appLine(r));
 console.log("\nInitial = the entry chunk plus chunks it imports statically; all = every chunk, dynamic imports included. Gzip of several chunks = sum of each chunk's gzip. Budgets apply to the ky-external bundle.");
-console.log(`\nRefresher in the cookie-only app (${REFRESHER_IN_COOKIE_APP_FAILS ? "fails" : "warns only"}; REFRESHER_IN_COOKIE_APP_FAILS in scripts/size.mjs):`);
+console.log(`\nWhat the apps must not ship: the refresher in the cookie-only app (${REFRESHER_IN_COOKIE_APP_FAILS ? "fails" : "warns only"}; REFRESHER_IN_COOKIE_APP_FAILS), js-cookie in either:`);
 for (const note of refresherNotes) console.log(`  ${note}`);
+
+{
+	// The js-cookie check above would pass blindly if the marker were gone: an app that does use cookieTokenStore must show it.
+	const control = { key: "cookieStore", source: `import { cookieTokenStore } from ${dist};\nconsole.log(cookieTokenStore("tokens"));\n` };
+	const { all } = await measureApp(control, []);
+	const found = all.some((c) => c.text.includes(JS_COOKIE_MARKER));
+	if (!found) failures++;
+	console.log(`\njs-cookie: ${found ? "ok    found" : `FAIL  not found (update JS_COOKIE_MARKER in scripts/size.mjs)`} in an app that calls cookieTokenStore; the two apps above are checked to ship none of it.`);
+}
 
 if (process.argv.includes("--why")) {
 	// Attribution by source module: bundle src/index.ts itself (esbuild reads TS) and list minified bytes per input.

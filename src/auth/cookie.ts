@@ -1,7 +1,7 @@
-import Cookies from "js-cookie";
 import { InvalidCredentialError } from "../errors.js";
 import type { Credentials } from "./types.js";
 import { isHeaderValue } from "./headerValue.js";
+import { readCookie } from "./readCookie.js";
 
 export type CookieAuth = {
 	type: "cookie";
@@ -19,7 +19,7 @@ export function isSafeMethod(method: string): boolean {
 /** The session lives in cookies the browser sends; the client adds the CSRF value and re-authenticates on a 401. */
 export function cookieCredentials(auth: CookieAuth): Credentials {
 	const { csrf } = auth;
-	const readCsrf = () => (csrf ? ((csrf.read ?? Cookies.get)(csrf.cookie) ?? undefined) : undefined);
+	const readCsrf = () => (csrf ? ((csrf.read ?? readCookie)(csrf.cookie) ?? undefined) : undefined);
 	const resolved = Promise.resolve(true);
 	return {
 		prepare: async () => undefined,
