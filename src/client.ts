@@ -352,6 +352,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		// A request begun before a sign-out belongs to the user who left: it never goes out with the next one's credentials.
 		const signOutsAtStart = machine.signOuts;
 		let sawUnauthorized = false;
+		// How the last round ended: its credentials died (a 401, a classifier match), or it failed (kept to rethrow).
+		let diedLastRound = false;
+		let lastFailure: unknown;
 		let steppedUp = false;
 		let nonceRetried = false;
 		for (let round = 0; ; round++) {
@@ -364,14 +367,19 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			}
 			if (sawUnauthorized && machine.status === "signedOut") return unauthenticated(undefined);
 			if (round >= maxRounds) {
-				// Every round's credentials died: the session cannot be re-established, so it ends here, not in a loop.
-				if (sawUnauthorized) {
+				// Round after round the credentials died, up to the last: the session cannot be re-established, so it ends
+				// here, not in a loop.
+				if (diedLastRound) {
 					signOut("unauthorized");
 					return unauthenticated(undefined);
 				}
+				// The last round failed (the network, while re-authentications came and went): that failure is the answer.
+				if (lastFailure !== undefined) throw lastFailure;
 				// The session changed under this request round after round: each answer was an older session's.
 				throw new NotReplayedError({ request: describe(url, init) });
 			}
+			diedLastRound = false;
+			lastFailure = undefined;
 			if (round > 0 && machine.signOuts !== signOutsAtStart) return unauthenticated(undefined);
 			const generation = machine.generation;
 			const tokens = await credentials.prepare(signal);
@@ -396,7 +404,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				const reason = answer && (await classify(answer, failure, url, init, mode.expectsJson));
 				if (reason) {
 					discard(answer);
-					sawUnauthorized = true;
+					sawUnauthorized = diedLastRound = true;
 					if (machine.status === "signedOut") return unauthenticated(undefined);
 					if (!stale) endSession(reason, lastCredential);
 					continue;
@@ -436,12 +444,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				const reason = await classify(answer, failure, url, init, mode.expectsJson);
 				if (reason) {
 					if (answer) discard(answer);
-					sawUnauthorized = true;
+					sawUnauthorized = diedLastRound = true;
 					if (machine.status === "signedOut") return unauthenticated(undefined, details.challenge);
 					if (!stale) endSession(reason, lastCredential);
 					// A 2xx answered directly says the server acted on it, whatever the body looks like: a write is not
 					// done twice. One reached through a redirect is the login page's (seed 001): the write was turned away.
-					if (answer?.ok && !answer.redirected && !idempotentMethods.has(method)) {
+					if (answer?.ok && !answer.redirected && !record.redirected && !idempotentMethods.has(method)) {
 						await settled(signal);
 						throw new NotReplayedError({ request: describe(url, init) });
 					}
@@ -452,6 +460,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				// Failed while the session is being re-established (a reload under way, a sign-in in place): the failure
 				// is likely the dead session's, so it waits like every other request instead of reaching the caller.
 				if ((stale || machine.status === "reauthenticating") && !isAbort(failure, signal)) {
+					lastFailure = failure;
 					if (idempotentMethods.has(method)) continue;
 					await settled(signal);
 				}
@@ -465,7 +474,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				throw redact(await foreignUnauthorized(response, url, init));
 			}
 			if (response.status === 401) {
-				sawUnauthorized = true;
+				sawUnauthorized = diedLastRound = true;
 				if (machine.status === "signedOut") return unauthenticated(response, details.challenge);
 				discard(response);
 				// Sent with an older session's credentials, or during a re-authentication: try again with what is current.

@@ -19,7 +19,8 @@ export function toOrigin(value: string | URL): string {
 	const url = new URL(value);
 	if (url.origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
 	if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
-		throw new TypeError(`tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${String(value)}`);
+		// Quoted without user info, which may be a credential.
+		throw new TypeError(`tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${url.origin}${url.pathname}`);
 	}
 	return url.origin;
 }

@@ -21,8 +21,11 @@ export type SendPlan = {
 	manualRedirects: boolean;
 };
 
-/** Filled in by the transport: where the request finally went, and whether it carried the plan's credentials there. */
-export type SendRecord = { url: string | undefined; trusted: boolean };
+/**
+ * Filled in by the transport: where the request finally went, whether it carried the plan's credentials there, and
+ * whether it got there through a redirect (a response built from a hand-followed hop says `redirected: false`).
+ */
+export type SendRecord = { url: string | undefined; trusted: boolean; redirected?: boolean };
 
 const maxRedirects = 20;
 
@@ -93,6 +96,7 @@ async function follow(base: typeof fetch, first: Request, extra: RequestInit | u
 		if (hop >= maxRedirects) throw new TypeError("tokenflight: too many redirects");
 		discard(response);
 		const target = new URL(location, request.url);
+		record.redirected = true;
 		// Fetch's rules (WHATWG Fetch §4.4): 303, and 301/302 after POST, become a GET without a body.
 		const toGet = response.status === 303 ? request.method !== "HEAD" : (response.status === 301 || response.status === 302) && request.method === "POST";
 		const method = toGet ? "GET" : request.method;

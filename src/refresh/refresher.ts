@@ -32,7 +32,8 @@ export type RefreshRetryOptions = {
 };
 
 /** Runs `fn` holding a lock shared by every tab of the app (see `tabs`), or just runs it. */
-export type LockRunner = <T>(fn: () => Promise<T>) => Promise<T>;
+/** Runs `fn` holding a cross-tab lock. `signal` gives up waiting for the lock (a disposed client never takes it). */
+export type LockRunner = <T>(fn: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 
 export type RefreshOutcome =
 	| { type: "ok"; tokens: TokenSet; refreshed: boolean }
@@ -83,6 +84,8 @@ type Unsettled = {
 	deadline: number;
 	/** Its answer, concluded (stored, if a success) as if it had come in time. */
 	result: Promise<Attempt>;
+	/** The call has answered and its answer is being concluded (stored): that is waited for, deadline or not. */
+	answered: boolean;
 };
 
 /**
@@ -114,6 +117,11 @@ export function createRefresher(options: RefresherOptions) {
 			return { type: "ok", tokens: stored, refreshed: false };
 		}
 		const refreshToken = stored?.refreshToken;
+		// A timed-out call with this token may be answering right now: its answer comes first (it may be what rotated it).
+		if (pendingCall(refreshToken, epochAtStart)) {
+			const instead = await waitForEarlier(refreshToken, epochAtStart, 0);
+			if (instead) return instead;
+		}
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
 			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 		}
@@ -123,7 +131,7 @@ export function createRefresher(options: RefresherOptions) {
 		for (let attempt = 0; ; attempt++) {
 			// Never beside a call that presented the same refresh token, timed out and may still answer (see waitForEarlier).
 			const backoff = attempt === 0 ? 0 : Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-			if (backoff > 0 || unsettled.has(refreshToken)) {
+			if (backoff > 0 || pendingCall(refreshToken, epochAtStart)) {
 				const instead = await waitForEarlier(refreshToken, epochAtStart, backoff);
 				if (instead) return instead;
 			}
@@ -154,9 +162,9 @@ export function createRefresher(options: RefresherOptions) {
 		unanswered?: NetworkError | TimeoutError,
 	): Promise<RefreshOutcome | undefined> {
 		const callAt = Date.now() + minMs;
-		const earlier = unsettled.get(refreshToken);
+		const earlier = pendingCall(refreshToken, epochAtStart);
 		if (earlier) {
-			const waited = await until(earlier.result, Math.max(callAt, earlier.deadline) - Date.now(), epochAtStart);
+			const waited = await until(earlier, Math.max(callAt, earlier.deadline) - Date.now(), epochAtStart);
 			// A sign-out or a sign-in: the late answer will not be stored, and nothing is left to wait for.
 			if (waited === "moved") return { type: "superseded" };
 			if (waited === "disposed") {
@@ -180,20 +188,34 @@ export function createRefresher(options: RefresherOptions) {
 		return undefined;
 	}
 
-	/** Waits for `promise` at most `ms`, and not past a disposal or a change of session. */
-	function until<T extends object>(promise: Promise<T>, ms: number, epochAtStart: number): Promise<T | "expired" | "moved" | "disposed"> {
+	/**
+	 * The timed-out call that presented `refreshToken` and has not settled, if any. Without a refresh token (an HttpOnly
+	 * refresh cookie) only the same session's call counts: a sign-in since then brought another cookie.
+	 */
+	function pendingCall(refreshToken: string | undefined, epochAtStart: number): Unsettled | undefined {
+		const entry = unsettled.get(refreshToken);
+		return entry && (refreshToken !== undefined || entry.epoch === epochAtStart) ? entry : undefined;
+	}
+
+	/**
+	 * Waits for the call's conclusion at most `ms` (unless it has answered by then: storing its answer is waited for), and
+	 * not past a disposal or a change of session.
+	 */
+	function until(call: Unsettled, ms: number, epochAtStart: number): Promise<Attempt | "expired" | "moved" | "disposed"> {
 		const signal = disposeController.signal;
 		if (signal.aborted) return Promise.resolve("disposed");
 		if (moved(epochAtStart)) return Promise.resolve("moved");
 		return new Promise((resolve) => {
-			const timer = setTimeout(() => finish("expired"), Math.max(0, ms));
+			const timer = setTimeout(() => {
+				if (!call.answered) finish("expired");
+			}, Math.max(0, ms));
 			const onDispose = () => finish("disposed");
 			signal.addEventListener("abort", onDispose, { once: true });
 			const unwatch = options.watch?.(() => {
 				if (moved(epochAtStart)) finish("moved");
 			});
-			void promise.then(finish);
-			function finish(value: T | "expired" | "moved" | "disposed") {
+			void call.result.then(finish);
+			function finish(value: Attempt | "expired" | "moved" | "disposed") {
 				clearTimeout(timer);
 				signal.removeEventListener("abort", onDispose);
 				unwatch?.();
@@ -259,7 +281,11 @@ export function createRefresher(options: RefresherOptions) {
 			epoch: epochAtStart,
 			error,
 			deadline: Date.now() + timeoutMs,
-			result: call.then((settled) => conclude(settled, refreshToken, staleAccessToken, epochAtStart, true)),
+			answered: false,
+			result: call.then((settled) => {
+				entry.answered = true;
+				return conclude(settled, refreshToken, staleAccessToken, epochAtStart, true);
+			}),
 		};
 		unsettled.set(refreshToken, entry);
 		void entry.result.then(() => {
@@ -336,13 +362,21 @@ export function createRefresher(options: RefresherOptions) {
 			if (disposeController.signal.aborted) return Promise.resolve({ type: "superseded" });
 			if (inFlight) return untilDisposed(inFlight);
 			const epochAtStart = options.epoch?.() ?? 0;
-			const flight = lock(() => run(staleAccessToken, epochAtStart)).then(
+			const flight = new Promise<RefreshOutcome>((answer) => {
+				lock(async () => {
+					answer(await run(staleAccessToken, epochAtStart));
+					// Callers have their answer; the lock is held on while a call this tab made may still rotate a refresh
+					// token (it timed out, but its function ignores the signal): another tab would present that token.
+					if (lock !== noLock) await Promise.all([...unsettled.values()].map((call) => call.result));
+				}, disposeController.signal).catch((error: unknown) =>
+					answer({
+						type: "failed",
+						error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: safeCause(error) }),
+					}),
+				);
+			}).then(
 				// Whatever an older session's refresh token met says nothing about the session that replaced it.
 				(outcome): RefreshOutcome => (outcome.type === "rejected" && options.epoch && options.epoch() !== epochAtStart ? { type: "superseded" } : outcome),
-				(error: unknown): RefreshOutcome => ({
-					type: "failed",
-					error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: safeCause(error) }),
-				}),
 			);
 			inFlight = flight;
 			void flight.then((outcome) => {
@@ -376,6 +410,8 @@ function safeCause(error: unknown): unknown {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	// An aborted signal never fires again: no timer is left behind.
+	if (signal.aborted) return Promise.resolve();
 	return new Promise((resolve) => {
 		const timer = setTimeout(done, ms);
 		signal.addEventListener("abort", done, { once: true });

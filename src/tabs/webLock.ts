@@ -11,9 +11,16 @@ export type LockManagerLike = {
  * steals it instead of waiting on.
  */
 export function webLockRunner(locks: LockManagerLike, name: string, timeoutMs: number): LockRunner {
-	return async <T>(fn: () => Promise<T>): Promise<T> => {
+	return async <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), timeoutMs);
+		// Given up (a disposed client): stop waiting, and never steal.
+		const giveUp = () => {
+			clearTimeout(timer);
+			controller.abort(signal?.reason);
+		};
+		signal?.addEventListener("abort", giveUp, { once: true });
+		if (signal?.aborted) giveUp();
 		let ran = false;
 		const run = () => {
 			ran = true;
@@ -28,10 +35,11 @@ export function webLockRunner(locks: LockManagerLike, name: string, timeoutMs: n
 			// Where locks cannot be had at all (an opaque origin: a sandboxed iframe throws SecurityError), the
 			// refresh still runs, single-flight within this tab.
 			if (!ran && (error as { name?: unknown } | null)?.name === "SecurityError") return run();
-			if (ran || !controller.signal.aborted || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
+			if (ran || signal?.aborted || !controller.signal.aborted || (error as { name?: unknown } | null)?.name !== "AbortError") throw error;
 			return locks.request(name, { steal: true }, run);
 		} finally {
 			clearTimeout(timer);
+			signal?.removeEventListener("abort", giveUp);
 		}
 	};
 }

@@ -1,5 +1,6 @@
 // Shared by the adversarial review tests in test/review/. Nothing here touches src/.
 import { vi } from "vitest";
+import type { RefreshFunction, TokenSet } from "../../src/index.js";
 
 /** Tracks whether a promise has settled, without awaiting it (and without leaving a rejection unhandled). */
 export function track<T>(promise: Promise<T>) {
@@ -74,4 +75,33 @@ async function captureProcessEvent(event: "unhandledRejection" | "uncaughtExcept
 		process.off(event as "uncaughtException", capture);
 		for (const listener of saved) process.on(event as "uncaughtException", listener as (error: Error) => void);
 	}
+}
+
+/**
+ * A refresh function that ignores its signal (axios without one, a hand-rolled XHR): each call stays pending until the
+ * test settles it. `events` records calls and settlements in order.
+ */
+export function signalIgnoringRefresh() {
+	type Call = { refreshToken: string | undefined; resolve(tokens: TokenSet): void; reject(error: unknown): void };
+	const calls: Call[] = [];
+	const events: string[] = [];
+	const refresh = vi.fn<RefreshFunction>(
+		({ refreshToken }) =>
+			new Promise<TokenSet>((resolve, reject) => {
+				const n = calls.length + 1;
+				events.push(`call ${n} (${refreshToken})`);
+				calls.push({
+					refreshToken,
+					resolve: (tokens) => {
+						events.push(`settled ${n}`);
+						resolve(tokens);
+					},
+					reject: (error) => {
+						events.push(`settled ${n}`);
+						reject(error);
+					},
+				});
+			}),
+	);
+	return { refresh, calls, events };
 }

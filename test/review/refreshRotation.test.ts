@@ -10,7 +10,7 @@ import {
 	type TokenSet,
 	type TokenStore,
 } from "../../src/index.js";
-import { fakeFetch, memoryStorage, settledWithin, sleep, track } from "./helpers.js";
+import { fakeFetch, memoryStorage, settledWithin, signalIgnoringRefresh, sleep, track } from "./helpers.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -76,34 +76,6 @@ describe("a refresh that answers just after refreshTimeoutMs", () => {
 	});
 });
 
-/**
- * A refresh function that ignores its signal (axios without one, a hand-rolled XHR): each call stays pending until the
- * test settles it. `events` records calls and settlements in order.
- */
-function signalIgnoringRefresh() {
-	type Call = { refreshToken: string | undefined; resolve(tokens: TokenSet): void; reject(error: unknown): void };
-	const calls: Call[] = [];
-	const events: string[] = [];
-	const refresh = vi.fn<RefreshFunction>(
-		({ refreshToken }) =>
-			new Promise<TokenSet>((resolve, reject) => {
-				const n = calls.length + 1;
-				events.push(`call ${n} (${refreshToken})`);
-				calls.push({
-					refreshToken,
-					resolve: (tokens) => {
-						events.push(`settled ${n}`);
-						resolve(tokens);
-					},
-					reject: (error) => {
-						events.push(`settled ${n}`);
-						reject(error);
-					},
-				});
-			}),
-	);
-	return { refresh, calls, events };
-}
 
 // refreshTimeoutMs 50, backoff 10 then 20: a timed-out call gets until 50 ms after its timeout to settle.
 function lateClient(refresh: RefreshFunction, store: TokenStore, reauthenticate = vi.fn(() => undefined)) {
