@@ -116,14 +116,21 @@ export function createRefresher(options: RefresherOptions) {
 		if (stored && stored.accessToken !== staleAccessToken && isUsable(stored)) {
 			return { type: "ok", tokens: stored, refreshed: false };
 		}
-		const refreshToken = stored?.refreshToken;
+		let refreshToken = stored?.refreshToken;
 		// A timed-out call with this token may be answering right now: its answer comes first (it may be what rotated it).
 		if (pendingCall(refreshToken, epochAtStart)) {
 			const instead = await waitForEarlier(refreshToken, epochAtStart, 0);
 			if (instead) return instead;
 		}
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
-			return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
+			// A late answer is stored outside any flight: this read may have begun before its write landed. One more look,
+			// and the newer tokens it finds are used, or refreshed with their own refresh token.
+			const again = (await store.get()) ?? null;
+			if (again?.refreshToken === undefined || consumed.has(again.refreshToken)) {
+				return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
+			}
+			if (again.accessToken !== staleAccessToken && isUsable(again)) return { type: "ok", tokens: again, refreshed: false };
+			refreshToken = again.refreshToken;
 		}
 		// A disposed client (a page that reloaded while waiting for the lock) starts nothing.
 		if (disposeController.signal.aborted || moved(epochAtStart)) return { type: "superseded" };
