@@ -29,7 +29,7 @@ type World = "mixed" | "networkOnly" | "reloadLoop";
  * nobody may be signed out); and a dead session that keeps being reloaded (so the loop guard must hold).
  */
 function stepArbitrary(world: World): fc.Arbitrary<Step> {
-	const outcomes: RefreshOutcome[] = world === "networkOnly" ? ["ok", "network", "timeout", "slow"] : ["ok", "invalid_grant", "network", "timeout", "slow"];
+	const outcomes: RefreshOutcome[] = world === "networkOnly" ? ["ok", "network", "timeout", "slow", "late", "lost"] : ["ok", "invalid_grant", "network", "timeout", "slow", "late", "lost"];
 	const common = [
 		{ weight: 6, arbitrary: fc.record({ kind: fc.constant("request" as const), tab: fc.nat(2), abortAfterMs: fc.option(fc.integer({ min: 0, max: 400 })) }) },
 		// Mostly short waits, so requests overlap refreshes and re-authentications; some long ones, so tokens expire.
@@ -89,7 +89,9 @@ type Tracked = {
 type Schedule = ReturnType<typeof scheduleArbitrary> extends fc.Arbitrary<infer T> ? T : never;
 
 async function runSchedule(schedule: Schedule) {
-	const backend = simulatedBackend({ accessTtlMs: 1_000, leewayMs: 100, latency: () => 20 });
+	// `late` answers 200 ms after refreshTimeoutMs (500 ms), while the tab waits for it; `lost` at 1,400 ms, after the
+	// tab gave up waiting (at 1,000 ms) but still holds the lock.
+	const backend = simulatedBackend({ accessTtlMs: 1_000, leewayMs: 100, latency: () => 20, lateMs: 700 });
 	const localStorage = memoryStorage();
 	const store = storageTokenStore(localStorage, "tokens");
 	await store.set(backend.issue());

@@ -1,13 +1,17 @@
 import type { RefreshFunction, TokenSet } from "../../src/index.js";
 
-export type RefreshOutcome = "ok" | "invalid_grant" | "network" | "timeout" | "slow";
+/**
+ * `late` and `lost`: the refresh function ignores its signal (axios without one) and rotates the token after `lateMs`,
+ * or twice that: past refreshTimeoutMs, and (lost) past the client's wait for a late answer too.
+ */
+export type RefreshOutcome = "ok" | "invalid_grant" | "network" | "timeout" | "slow" | "late" | "lost";
 
 /**
  * An in-process auth server for property tests: no msw, so a thousand schedules run in seconds.
  * It records what the invariants need: refresh concurrency, every refresh token presented, every
  * rejection it made on auth grounds.
  */
-export function simulatedBackend(options: { accessTtlMs: number; leewayMs: number; latency: () => number }) {
+export function simulatedBackend(options: { accessTtlMs: number; leewayMs: number; latency: () => number; lateMs?: number }) {
 	let counter = 0;
 	let user = "alice";
 	const access = new Map<string, { expiresAt: number; user: string }>();
@@ -57,7 +61,8 @@ export function simulatedBackend(options: { accessTtlMs: number; leewayMs: numbe
 				await sleep(1_000_000, signal);
 				throw new TypeError("unreachable");
 			}
-			await sleep(outcome === "slow" ? options.latency() * 5 : options.latency(), signal);
+			if (outcome === "late" || outcome === "lost") await sleep((options.lateMs ?? 0) * (outcome === "lost" ? 2 : 1));
+			else await sleep(outcome === "slow" ? options.latency() * 5 : options.latency(), signal);
 			if (outcome === "invalid_grant" || refreshToken === undefined || !live.has(refreshToken)) {
 				authRejections++;
 				throw Object.assign(new Error("invalid_grant"), { status: 400 });
