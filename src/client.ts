@@ -235,7 +235,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					if (machine.gate === episode && machine.generation === generation) signOut(reason);
 					return;
 				}
-				if (!stored) return;
+				// A signIn() that began during the write is newer: it completes the episode with its own tokens.
+				if (!stored || machine.generation !== generation) return;
 				if (machine.gate === episode) machine.dispatch({ type: "reauthenticated" });
 			},
 			() => {

@@ -105,7 +105,10 @@ export function createRefresher(options: RefresherOptions) {
 	const disposeController = new AbortController();
 	// Calls that timed out and have not settled, by the refresh token they presented: none is presented again meanwhile.
 	const unsettled = new Map<string | undefined, Unsettled>();
-	let inFlight: Promise<RefreshOutcome> | null = null;
+	let inFlight: { flight: Promise<RefreshOutcome>; epoch: number } | null = null;
+	// While this tab holds the lock (a flight, or its hold on a call that may still answer), its next flights run inside
+	// that hold instead of queueing behind it.
+	let holder: { jobs: (() => Promise<void>)[]; wake: () => void } | undefined;
 	let calls = 0;
 
 	// `epochAtStart` is the session generation when the refresh was asked for: a sign-in while it waited for the lock
@@ -113,6 +116,9 @@ export function createRefresher(options: RefresherOptions) {
 	async function run(staleAccessToken: string | undefined, epochAtStart: number): Promise<RefreshOutcome> {
 		// Re-read inside the lock: another tab (or an earlier flight) may already have replaced the stale token.
 		const stored = await readSettled();
+		// A disposed client (a page that reloaded while waiting for the lock) starts nothing, and what a sign-in or sign-out
+		// left in the store is not this flight's to hand out.
+		if (disposeController.signal.aborted || moved(epochAtStart)) return { type: "superseded" };
 		if (stored && stored.accessToken !== staleAccessToken && isUsable(stored)) {
 			return { type: "ok", tokens: stored, refreshed: false };
 		}
@@ -125,14 +131,13 @@ export function createRefresher(options: RefresherOptions) {
 		if (refreshToken !== undefined && consumed.has(refreshToken)) {
 			// A late answer is stored outside any flight: this read may have begun before its write landed. One more look,
 			// and the newer tokens it finds are used, or refreshed with their own refresh token.
-			const again = (await store.get()) ?? null;
+			const again = await readSettled();
 			if (again?.refreshToken === undefined || consumed.has(again.refreshToken)) {
 				return { type: "rejected", cause: new RefreshError("The stored refresh token was already used"), staleAccessToken };
 			}
 			if (again.accessToken !== staleAccessToken && isUsable(again)) return { type: "ok", tokens: again, refreshed: false };
 			refreshToken = again.refreshToken;
 		}
-		// A disposed client (a page that reloaded while waiting for the lock) starts nothing.
 		if (disposeController.signal.aborted || moved(epochAtStart)) return { type: "superseded" };
 		options.onStart?.();
 		for (let attempt = 0; ; attempt++) {
@@ -357,6 +362,36 @@ export function createRefresher(options: RefresherOptions) {
 		}
 	}
 
+	/**
+	 * Runs flights while holding the lock. Callers have their answer when a flight ends, but the lock is held on while a
+	 * call of this session may still rotate a refresh token (it timed out, and its function ignores the signal): another
+	 * tab would present that token. Meanwhile this tab's next flights run inside the hold. A sign-in or sign-out ends it;
+	 * a disposal does not (a rotation the server made is stored before another tab may read the store).
+	 */
+	async function hold(first: () => Promise<void>): Promise<void> {
+		const state: NonNullable<typeof holder> = { jobs: [first], wake: () => {} };
+		holder = state;
+		try {
+			for (;;) {
+				while (state.jobs.length > 0) await state.jobs.shift()!();
+				const epoch = options.epoch?.() ?? 0;
+				const pending = [...unsettled.values()].filter((call) => call.epoch === epoch);
+				if (pending.length === 0) return;
+				await new Promise<void>((wake) => {
+					let unwatch: (() => void) | undefined;
+					state.wake = () => {
+						unwatch?.();
+						wake();
+					};
+					unwatch = options.watch?.(() => state.wake());
+					void Promise.all(pending.map((call) => call.result)).then(() => state.wake());
+				});
+			}
+		} finally {
+			holder = undefined;
+		}
+	}
+
 	// Callers stop waiting the moment the client is disposed, whatever the refresh function does.
 	const disposed = new Promise<RefreshOutcome>((resolve) =>
 		disposeController.signal.addEventListener("abort", () => resolve({ type: "superseded" }), { once: true }),
@@ -367,27 +402,31 @@ export function createRefresher(options: RefresherOptions) {
 		/** Refreshes unless `staleAccessToken` was already replaced; concurrent callers share one flight. */
 		refresh(staleAccessToken: string | undefined): Promise<RefreshOutcome> {
 			if (disposeController.signal.aborted) return Promise.resolve({ type: "superseded" });
-			if (inFlight) return untilDisposed(inFlight);
 			const epochAtStart = options.epoch?.() ?? 0;
+			// A flight of an older session is not joined: what it finds is not this session's.
+			if (inFlight?.epoch === epochAtStart) return untilDisposed(inFlight.flight);
 			const flight = new Promise<RefreshOutcome>((answer) => {
-				lock(async () => {
-					answer(await run(staleAccessToken, epochAtStart));
-					// Callers have their answer; the lock is held on while a call this tab made may still rotate a refresh
-					// token (it timed out, but its function ignores the signal): another tab would present that token.
-					if (lock !== noLock) await Promise.all([...unsettled.values()].map((call) => call.result));
-				}, disposeController.signal).catch((error: unknown) =>
+				const failed = (error: unknown) =>
 					answer({
 						type: "failed",
 						error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: safeCause(error) }),
-					}),
-				);
+					});
+				const job = () => run(staleAccessToken, epochAtStart).then(answer, failed);
+				if (lock === noLock) return void job();
+				if (holder) {
+					holder.jobs.push(job);
+					holder.wake();
+					return;
+				}
+				lock(() => hold(job), disposeController.signal).catch(failed);
 			}).then(
 				// Whatever an older session's refresh token met says nothing about the session that replaced it.
 				(outcome): RefreshOutcome => (outcome.type === "rejected" && options.epoch && options.epoch() !== epochAtStart ? { type: "superseded" } : outcome),
 			);
-			inFlight = flight;
+			const entry = { flight, epoch: epochAtStart };
+			inFlight = entry;
 			void flight.then((outcome) => {
-				inFlight = null;
+				if (inFlight === entry) inFlight = null;
 				if (!disposeController.signal.aborted) options.onSettled?.(outcome);
 			});
 			return untilDisposed(flight);

@@ -193,7 +193,7 @@ async function runSchedule(schedule: Schedule) {
 	// Long enough for every timeout, backoff and lock bound to have run out.
 	await vi.advanceTimersByTimeAsync(60_000);
 
-	if (backend.maxInFlight > 1) problems.push(`${backend.maxInFlight} refreshes in flight at once`);
+	if (backend.maxInFlight > 1) problems.push(`${backend.maxInFlight} refreshes with one refresh token in flight at once`);
 	problems.push(...backend.violations);
 	tabs.forEach((client, tab) => {
 		if (reauthCalls[tab] !== reauthEntries[tab]) problems.push(`tab ${tab}: ${reauthCalls[tab]} reauthenticate calls for ${reauthEntries[tab]} episodes`);

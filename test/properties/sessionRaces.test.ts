@@ -536,6 +536,13 @@ describe("session races: fixed schedules", () => {
 		expect(problems).toEqual([]);
 	});
 
+	it("should let a signIn() that began while an in-place sign-in's write landed win over it", async () => {
+		// The in-place sign-in's tokens landed; signIn() began before its re-authentication completed, which then
+		// bumped the generation and turned signIn()'s own write away: the older session stayed in the store.
+		const problems = await problemsOf({ world: "mixed", accessTtlMs: 150, initial: null, readsAt: "start", store: { get: [0], set: [0, 1], clear: [0] }, reauth: [{ type: "resolve", user: "alice", delayMs: 0, dead: false }, { type: "never" }], steps: [{ kind: "reportSessionEnded" }, { kind: "ticks", count: 7 }, { kind: "signIn", user: "alice" }, get(40)] });
+		expect(problems).toEqual([]);
+	});
+
 	it("should send nothing with a credential once logout() has settled, though a store read began before the clear", async () => {
 		// The read (40 ms) returns the tokens as they were when it began; the clear lands at once and logout() settles.
 		const problems = await problemsOf({ ...base, readsAt: "start", store: { get: [40], set: [1], clear: [0] }, steps: [get(1), { kind: "logout" }, { kind: "wait", ms: 0 }] });

@@ -21,7 +21,9 @@ export function simulatedBackend(options: { accessTtlMs: number; leewayMs: numbe
 	const consumed = new Set<string>();
 	const outcomes: RefreshOutcome[] = [];
 	const violations: string[] = [];
-	let inFlight = 0;
+	// Refresh calls in flight, by the refresh token they present ("" for none): a call that ignores its signal and outlives
+	// a sign-out may overlap the next session's refresh, which presents another credential.
+	const inFlight = new Map<string, number>();
 	let maxInFlight = 0;
 	let authRejections = 0;
 	let refreshCalls = 0;
@@ -48,8 +50,9 @@ export function simulatedBackend(options: { accessTtlMs: number; leewayMs: numbe
 
 	const refresh: RefreshFunction = async ({ refreshToken, signal }) => {
 		refreshCalls++;
-		inFlight++;
-		maxInFlight = Math.max(maxInFlight, inFlight);
+		const key = refreshToken ?? "";
+		inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+		maxInFlight = Math.max(maxInFlight, inFlight.get(key)!);
 		try {
 			if (refreshToken !== undefined && consumed.has(refreshToken)) violations.push(`refresh token ${refreshToken} presented after it was rotated`);
 			const outcome = outcomes.shift() ?? "ok";
@@ -75,7 +78,7 @@ export function simulatedBackend(options: { accessTtlMs: number; leewayMs: numbe
 			consumed.add(refreshToken);
 			return issue();
 		} finally {
-			inFlight--;
+			inFlight.set(key, inFlight.get(key)! - 1);
 		}
 	};
 

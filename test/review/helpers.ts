@@ -1,6 +1,7 @@
 // Shared by the adversarial review tests in test/review/. Nothing here touches src/.
 import { vi } from "vitest";
-import type { RefreshFunction, TokenSet } from "../../src/index.js";
+import { createClient, type Client, type ClientOptions, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
+import type { LockManagerLike } from "../../src/tabs/webLock.js";
 
 /** Tracks whether a promise has settled, without awaiting it (and without leaving a rejection unhandled). */
 export function track<T>(promise: Promise<T>) {
@@ -104,4 +105,28 @@ export function signalIgnoringRefresh() {
 			}),
 	);
 	return { refresh, calls, events };
+}
+
+/**
+ * A bearer client as one tab would make it, with the README's defaults (refreshTimeoutMs 10 s, 2 retries): the API
+ * answers 401 to the access tokens in `dead` ("" stands for no token) and 200 to any other. `locks: null` turns tabs
+ * off. The client goes into `clients`, for the test file's afterEach to dispose.
+ */
+export function bearerTab(
+	clients: Client[],
+	options: { locks: LockManagerLike | null; store: TokenStore; refresh: RefreshFunction; dead?: readonly string[]; extra?: Partial<ClientOptions> },
+) {
+	const dead = new Set(options.dead ?? ["at-1", ""]);
+	const api = fakeFetch((seen) => (dead.has((seen.headers.authorization ?? "").replace(/^Bearer /, "")) ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
+	const client = createClient({
+		baseUrl: "https://app.example/api/",
+		auth: { type: "bearer", store: options.store, refresh: options.refresh },
+		tabs: options.locks ? { locks: options.locks, channel: null, visibility: null } : false,
+		reauthenticate: () => undefined,
+		reloadGuard: { storage: memoryStorage(), history: null },
+		ky: { fetch: api.fetch, retry: 0 },
+		...options.extra,
+	});
+	clients.push(client);
+	return { client, api };
 }

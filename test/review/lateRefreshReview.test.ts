@@ -1,9 +1,10 @@
 // Review theme: the second review, of the late-refresh wait (73e70ea), the classifier and round-cap rules (8e4f057).
 // Each test failed on the code it reviewed (F1–F8 are the review's numbers; F7 is left, see the it.fails below).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createClient, memoryTokenStore, RefreshError, type Client, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
+import { type Client, type ClientOptions, createClient, memoryTokenStore, RefreshError, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
+import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { fakeFetch, memoryStorage, settledWithin, signalIgnoringRefresh, track } from "./helpers.js";
+import { bearerTab, fakeFetch, memoryStorage, settledWithin, signalIgnoringRefresh, track } from "./helpers.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -13,19 +14,8 @@ afterEach(() => {
 });
 
 
-function tab(locks: ReturnType<typeof fakeLocks>["locks"] | null, store: ReturnType<typeof memoryTokenStore>, refresh: RefreshFunction, extra: object = {}) {
-	const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" || seen.headers.authorization === undefined ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
-	const client = createClient({
-		baseUrl,
-		auth: { type: "bearer", store, refresh }, // README defaults: refreshTimeoutMs 10 s, retry limit 2
-		tabs: locks ? { locks, channel: null, visibility: null } : false,
-		reauthenticate: () => undefined,
-		reloadGuard: { storage: memoryStorage(), history: null },
-		ky: { fetch: api.fetch, retry: 0 },
-		...extra,
-	});
-	clients.push(client);
-	return { client, api };
+function tab(locks: LockManagerLike | null, store: TokenStore, refresh: RefreshFunction, extra: Partial<ClientOptions> = {}) {
+	return bearerTab(clients, { locks, store, refresh, extra });
 }
 
 describe("F1 cross-tab: the lock is let go while the timed-out call may still answer", () => {
