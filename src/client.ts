@@ -192,6 +192,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		return error;
 	}
 	let stepUpFlight: Promise<TokenSet | boolean | void | undefined> | null = null;
+	// An in-place sign-in whose tokens landed while a signIn() began: it stepped aside, and completes if that one fails.
+	let steppedAside: (() => void) | undefined;
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
 	function endSession(reason: SessionReason, credential: string | undefined): void {
@@ -235,8 +237,16 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 					if (machine.gate === episode && machine.generation === generation) signOut(reason);
 					return;
 				}
-				// A signIn() that began during the write is newer: it completes the episode with its own tokens.
-				if (!stored || machine.generation !== generation) return;
+				if (!stored || machine.generation !== generation) {
+					// A signIn() that began during the write is newer: it completes the episode with its own tokens, and this one
+					// only if it fails (requests then go with what the store holds, rather than wait for nothing).
+					if (machine.signingIn && machine.gate === episode) {
+						steppedAside = () => {
+							if (machine.gate === episode) machine.dispatch({ type: "reauthenticated" });
+						};
+					}
+					return;
+				}
 				if (machine.gate === episode) machine.dispatch({ type: "reauthenticated" });
 			},
 			() => {
@@ -680,9 +690,14 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			try {
 				stored = await credentials.store(tokens, generation);
 			} catch (error) {
-				if (machine.generation === generation) machine.dispatch({ type: "signInFailed" });
+				if (machine.generation === generation) {
+					machine.dispatch({ type: "signInFailed" });
+					steppedAside?.();
+				}
+				steppedAside = undefined;
 				throw error;
 			}
+			steppedAside = undefined;
 			// A logout or a newer sign-in during the write (or in the moment after it) wins.
 			if (!stored || machine.generation !== generation) return;
 			machine.dispatch({ type: "signedIn", identity });
