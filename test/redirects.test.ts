@@ -1,49 +1,14 @@
 // Regression tests for issue 10, items 6 and 12, over real sockets: two node:http servers on 127.0.0.1 (two
 // ports, so two origins) and Node's own fetch. No msw here: msw's interceptor would rebuild the requests and
 // answer redirects itself, hiding what a real fetch forwards to the redirect target.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as tf from "../src/index.js";
 import { AuthenticationError, HttpError, createClient, memoryTokenStore, type ClientOptions, type Reauthenticate } from "../src/index.js";
+import { recordingServer, type Seen } from "./helpers/recordingServer.js";
 import { memoryStorage } from "./helpers/storage.js";
 
-type Seen = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
-type Answer = { status: number; headers?: Record<string, string>; body?: string };
-
-/** A real HTTP server that records every request and answers through `route` (replaceable per test). */
-function startServer() {
-	const state = {
-		seen: [] as Seen[],
-		route: (_: Seen): Answer => ({ status: 200, body: "{}" }),
-		origin: "",
-	};
-	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on("data", (chunk: Buffer) => chunks.push(chunk));
-		req.on("end", () => {
-			const seen: Seen = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
-			state.seen.push(seen);
-			const answer = state.route(seen);
-			res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-			res.end(answer.body ?? "");
-		});
-	});
-	return {
-		state,
-		async listen() {
-			await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-			state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-		},
-		async close() {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
-}
-
-const trusted = startServer();
-const foreign = startServer();
+const trusted = recordingServer();
+const foreign = recordingServer();
 beforeAll(async () => {
 	await trusted.listen();
 	await foreign.listen();

@@ -1,45 +1,12 @@
 // Review theme: credentials, CSRF values and session decisions across redirect chains. Real sockets: two node:http
 // servers on 127.0.0.1 (two ports, two origins) and Node's own fetch, so redirects are followed as fetch follows them.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { HttpError, createClient, memoryTokenStore, type Client, type ClientOptions, type DPoPBinding, type Reauthenticate } from "../../src/index.js";
+import { recordingServer } from "../helpers/recordingServer.js";
 import { memoryStorage, settledWithin, track } from "./helpers.js";
 
-type Seen = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
-type Answer = { status: number; headers?: Record<string, string>; body?: string };
-
-function startServer() {
-	const state = { seen: [] as Seen[], route: (_: Seen): Answer => ({ status: 200, body: "{}" }), origin: "" };
-	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on("data", (chunk: Buffer) => chunks.push(chunk));
-		req.on("end", () => {
-			const seen: Seen = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
-			state.seen.push(seen);
-			const answer = state.route(seen);
-			res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-			res.end(answer.body ?? "");
-		});
-	});
-	return {
-		state,
-		listen: () =>
-			new Promise<void>((resolve) =>
-				server.listen(0, "127.0.0.1", () => {
-					state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-					resolve();
-				}),
-			),
-		close: () => {
-			server.closeAllConnections();
-			return new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
-}
-
-const trusted = startServer();
-const foreign = startServer();
+const trusted = recordingServer();
+const foreign = recordingServer();
 beforeAll(async () => {
 	await trusted.listen();
 	await foreign.listen();
