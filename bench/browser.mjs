@@ -9,9 +9,8 @@
 //  2. createClient → first response, against plain ky on the same page: cold (a fresh page load per sample) and warm.
 //
 // Bounded: fixed counts, every request and every storm has a deadline; run.mjs aborts the whole run after its limit.
-import { fork } from "node:child_process";
 import { chromium } from "playwright-core";
-import { fmt, median, rotate, sleep, table, withDeadline } from "./lib.mjs";
+import { fmt, median, rotate, sleep, startServer, table, withDeadline } from "./lib.mjs";
 
 const TABS = 4;
 const STORM_REQUESTS = Number(process.env.BENCH_BROWSER_STORM ?? 100);
@@ -29,50 +28,8 @@ const launchArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-netwo
 
 if (STORM_REQUESTS % TABS !== 0) throw new Error(`BENCH_BROWSER_STORM must be a multiple of ${TABS}`);
 
-/** Forks bench/browserServer.mjs and talks to it over IPC (the same protocol as lib.mjs's startServer). */
-async function startBrowserServer() {
-	const child = fork(new URL("./browserServer.mjs", import.meta.url), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-	let nextId = 0;
-	const pending = new Map();
-	const port = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error("bench browser server did not start within 20 s")), 20_000);
-		child.once("error", reject);
-		child.once("exit", (code) => reject(new Error(`bench browser server exited with ${code}`)));
-		child.once("message", (message) => {
-			clearTimeout(timer);
-			resolve(message.port);
-		});
-	});
-	child.on("message", (message) => {
-		const waiter = pending.get(message.id);
-		if (waiter) {
-			pending.delete(message.id);
-			waiter(message);
-		}
-	});
-	const call = (message) =>
-		new Promise((resolve) => {
-			const id = ++nextId;
-			pending.set(id, resolve);
-			child.send({ ...message, id });
-		});
-	const kill = () => child.kill();
-	process.once("exit", kill);
-	return {
-		origin: `http://127.0.0.1:${port}`,
-		reset: async (options = {}) => (await call({ type: "reset", ...options })).tokens,
-		stats: async () => (await call({ type: "stats" })).stats,
-		async stop() {
-			process.off("exit", kill);
-			if (!child.connected) return;
-			const exited = new Promise((resolve) => child.once("exit", resolve));
-			child.send({ type: "stop" });
-			child.disconnect();
-			await Promise.race([exited, sleep(2_000)]);
-			if (child.exitCode === null) child.kill();
-		},
-	};
-}
+/** bench/browserServer.mjs, forked like bench/server.mjs (the same IPC protocol). */
+const startBrowserServer = () => startServer("./browserServer.mjs", 20_000);
 
 async function open(context, url) {
 	const page = await context.newPage();

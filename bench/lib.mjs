@@ -2,14 +2,18 @@
 import { fork } from "node:child_process";
 import os from "node:os";
 
-/** Forks bench/server.mjs and talks to it over IPC. The child exits when we disconnect or exit. */
-export async function startServer() {
-	const child = fork(new URL("./server.mjs", import.meta.url), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/**
+ * Forks a bench server (bench/server.mjs, or bench/browserServer.mjs for the browser part) and talks to it over IPC.
+ * The child exits when we disconnect or exit.
+ */
+export async function startServer(script = "./server.mjs", startTimeoutMs = 10_000) {
+	const child = fork(new URL(script, import.meta.url), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
 	let nextId = 0;
 	const pending = new Map();
 	const port = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error("bench server did not start within 10 s")), 10_000);
+		const timer = setTimeout(() => reject(new Error(`${script} did not start within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
 		child.once("error", reject);
+		child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
 		child.once("message", (message) => {
 			clearTimeout(timer);
 			resolve(message.port);
@@ -28,7 +32,8 @@ export async function startServer() {
 			pending.set(id, resolve);
 			child.send({ ...message, id });
 		});
-	process.once("exit", () => child.kill());
+	const kill = () => child.kill();
+	process.once("exit", kill);
 	return {
 		port,
 		origin: `http://127.0.0.1:${port}`,
@@ -36,6 +41,7 @@ export async function startServer() {
 		reset: async (options = {}) => (await call({ type: "reset", ...options })).tokens,
 		stats: async () => (await call({ type: "stats" })).stats,
 		async stop() {
+			process.off("exit", kill);
 			if (!child.connected) return;
 			const exited = new Promise((resolve) => child.once("exit", resolve));
 			child.send({ type: "stop" });
