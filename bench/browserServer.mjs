@@ -1,6 +1,6 @@
 // Server for the browser benchmark (bench/browser.mjs). Runs as a child process so that its CPU time is not charged
 // to the browser under test or to the Node process driving it. Listens on 127.0.0.1 only, keeps connections alive,
-// and stops by itself: when the parent disconnects, on "stop", or after MAX_LIFETIME_MS whatever happens.
+// and stops by itself: when the parent disconnects, on "stop", or after BENCH_SERVER_MAX_MS whatever happens (serverChild.mjs).
 //
 //   GET  /               the bench page (cross-origin isolated, so performance.now() has a fine resolution)
 //   GET  /page.js        bench/browserPage.mjs bundled by esbuild with dist/index.js and ky
@@ -11,14 +11,9 @@
 //
 // Controlled over IPC: {type:"reset", expired, refreshDelayMs, closeIdle} → {tokens}; {type:"stats"} → counters.
 import { createServer } from "node:http";
+import { serveOverIpc } from "./serverChild.mjs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-
-const MAX_LIFETIME_MS = Number(process.env.BENCH_SERVER_MAX_MS ?? 300_000);
-const lifetime = setTimeout(() => {
-	console.error("bench browser server: max lifetime reached, exiting");
-	process.exit(2);
-}, MAX_LIFETIME_MS);
 
 const bundled = await build({
 	entryPoints: [fileURLToPath(new URL("./browserPage.mjs", import.meta.url))],
@@ -131,28 +126,4 @@ server.on("connection", () => stats.connections++);
 server.keepAliveTimeout = 60_000;
 server.headersTimeout = 61_000;
 
-function stop() {
-	clearTimeout(lifetime);
-	server.closeAllConnections?.();
-	server.close(() => process.exit(0));
-	setTimeout(() => process.exit(0), 1_000).unref();
-}
-
-process.on("disconnect", stop);
-process.on("message", (message) => {
-	switch (message?.type) {
-		case "reset":
-			process.send({ type: "reset", id: message.id, tokens: reset(message) });
-			break;
-		case "stats":
-			process.send({ type: "stats", id: message.id, stats: { ...stats } });
-			break;
-		case "stop":
-			stop();
-			break;
-	}
-});
-
-server.listen({ host: "127.0.0.1", port: 0, backlog: 1_024 }, () => {
-	process.send({ type: "ready", port: server.address().port });
-});
+serveOverIpc(server, { name: "bench browser server", reset, stats: () => stats, backlog: 1_024 });

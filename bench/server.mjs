@@ -1,6 +1,6 @@
 // Benchmark API server. Runs as a child process (forked by bench/lib.mjs) so that its CPU time is not
 // charged to the client under test. Listens on 127.0.0.1 only, keeps connections alive, and stops by itself:
-// when the parent disconnects, on "stop", or after MAX_LIFETIME_MS whatever happens.
+// when the parent disconnects, on "stop", or after BENCH_SERVER_MAX_MS whatever happens (serverChild.mjs).
 //
 //   GET  /api/items  small JSON; 401 unless `Authorization: Bearer <valid access token>`
 //   POST /token      OAuth refresh-token grant with rotation: each refresh token works once; reusing a consumed
@@ -8,12 +8,7 @@
 //
 // Controlled over IPC: {type:"reset", mode, refreshDelayMs} → {type:"reset", tokens}; {type:"stats"} → counters.
 import { createServer } from "node:http";
-
-const MAX_LIFETIME_MS = Number(process.env.BENCH_SERVER_MAX_MS ?? 300_000);
-const lifetime = setTimeout(() => {
-	console.error("bench server: max lifetime reached, exiting");
-	process.exit(2);
-}, MAX_LIFETIME_MS);
+import { serveOverIpc } from "./serverChild.mjs";
 
 const body = Buffer.from(JSON.stringify({ id: 1, name: "item", tags: ["a", "b"], ok: true }));
 const unauthorizedBody = Buffer.from(JSON.stringify({ error: "authentication_required" }));
@@ -113,28 +108,4 @@ server.keepAliveTimeout = 60_000;
 server.headersTimeout = 61_000;
 server.maxConnections = 4_000;
 
-function stop() {
-	clearTimeout(lifetime);
-	server.closeAllConnections?.();
-	server.close(() => process.exit(0));
-	setTimeout(() => process.exit(0), 1_000).unref();
-}
-
-process.on("disconnect", stop);
-process.on("message", (message) => {
-	switch (message?.type) {
-		case "reset":
-			process.send({ type: "reset", id: message.id, tokens: reset(message) });
-			break;
-		case "stats":
-			process.send({ type: "stats", id: message.id, stats: { ...stats } });
-			break;
-		case "stop":
-			stop();
-			break;
-	}
-});
-
-server.listen({ host: "127.0.0.1", port: 0, backlog: 4_096 }, () => {
-	process.send({ type: "ready", port: server.address().port });
-});
+serveOverIpc(server, { name: "bench server", reset, stats: () => stats, backlog: 4_096 });
