@@ -3,7 +3,7 @@ import type { BearerAuth, BearerContext } from "./auth/bearer.js";
 import type { CookieAuth } from "./auth/cookie.js";
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "./auth/challenge.js";
 import type { Credentials, RecoveryState } from "./auth/types.js";
-import { abortable, discard, disposedError } from "./core/deferred.js";
+import { abortable, discard, disposedError, rethrowLater } from "./core/deferred.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
 import { mapTransportError, readJson } from "./core/responses.js";
@@ -808,11 +808,4 @@ function sharedStorage() {
 	} catch {
 		return null;
 	}
-}
-
-/** Reports an app callback's error where uncaught errors go, without letting it break the session's bookkeeping. */
-function rethrowLater(error: unknown): void {
-	queueMicrotask(() => {
-		throw error;
-	});
 }

@@ -90,3 +90,10 @@ export function discard(response: Response): void {
 		// A locked or already consumed body has nothing left to release.
 	}
 }
+
+/** Reports an app callback's error where uncaught errors go, without letting it break the bookkeeping that called it. */
+export function rethrowLater(error: unknown): void {
+	queueMicrotask(() => {
+		throw error;
+	});
+}

@@ -1,3 +1,4 @@
+import { rethrowLater } from "../core/deferred.js";
 export type SessionStatus = "unknown" | "authenticated" | "refreshing" | "reauthenticating" | "signedOut";
 
 /**
@@ -50,9 +51,7 @@ export function createSessionState(initial: SessionSnapshot = { status: "unknown
 				listener(snapshot);
 			} catch (error) {
 				// One broken subscriber must not stop the others, nor the request that changed the state.
-				queueMicrotask(() => {
-					throw error;
-				});
+				rethrowLater(error);
 			}
 		}
 	}
