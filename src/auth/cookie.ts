@@ -6,7 +6,18 @@ import { readCookie } from "./readCookie.js";
 export type CookieAuth = {
 	type: "cookie";
 	/** Double-submit CSRF: the cookie's value is sent in `header` on unsafe methods to trusted origins. */
-	csrf?: { cookie: string; header: string; read?: (name: string) => string | undefined };
+	csrf?: {
+		cookie: string;
+		header: string;
+		read?: (name: string) => string | undefined;
+		/**
+		 * Which methods carry the header, to trusted origins only. `"all"` for servers that check it on every method,
+		 * GET included: Nextcloud's `requesttoken` (without it a GET gets 412 "CSRF check failed", and on a `#[CORS]`
+		 * route the session is logged out).
+		 * @default "unsafe" (anything but GET, HEAD, OPTIONS and TRACE)
+		 */
+		methods?: "unsafe" | "all";
+	};
 };
 
 // RFC 9110 §9.2.1: everything else may change state, WebDAV's MKCOL, MOVE and PROPPATCH included.
@@ -19,12 +30,16 @@ export function isSafeMethod(method: string): boolean {
 /** The session lives in cookies the browser sends; the client adds the CSRF value and re-authenticates on a 401. */
 export function cookieCredentials(auth: CookieAuth): Credentials {
 	const { csrf } = auth;
+	if (csrf?.methods !== undefined && csrf.methods !== "unsafe" && csrf.methods !== "all") {
+		throw new TypeError(`tokenflight: auth.csrf.methods takes "unsafe" or "all", got ${JSON.stringify(csrf.methods)}`);
+	}
+	const everyMethod = csrf?.methods === "all";
 	const readCsrf = () => (csrf ? ((csrf.read ?? readCookie)(csrf.cookie) ?? undefined) : undefined);
 	const resolved = Promise.resolve(true);
 	return {
 		prepare: async () => undefined,
 		headers(_tokens, method) {
-			if (!csrf || isSafeMethod(method)) return [];
+			if (!csrf || (isSafeMethod(method) && !everyMethod)) return [];
 			const value = readCsrf();
 			if (!value) return [];
 			if (!isHeaderValue(value) || !isHeaderValue(csrf.header)) throw new InvalidCredentialError("CSRF value");

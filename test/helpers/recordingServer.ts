@@ -10,7 +10,8 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 export function recordingServer() {
 	const state = {
 		seen: [] as Seen[],
-		route: (_: Seen): Answer => ({ status: 200, body: "{}" }),
+		/** May answer later (a promise): requests then stay in flight together. */
+		route: (_: Seen): Answer | Promise<Answer> => ({ status: 200, body: "{}" }),
 		origin: "",
 	};
 	const server: Server = createServer((req, res) => {
@@ -19,14 +20,17 @@ export function recordingServer() {
 		req.on("end", () => {
 			const seen: Seen = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
 			state.seen.push(seen);
-			const answer = state.route(seen);
-			res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-			res.end(answer.body ?? "");
+			void Promise.resolve(state.route(seen)).then((answer) => {
+				res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+				res.end(answer.body ?? "");
+			});
 		});
 	});
 	return {
 		state,
+		/** Each listen starts with nothing seen: a test that listens in beforeEach sees only its own requests. */
 		async listen() {
+			state.seen.length = 0;
 			await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 			state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		},
