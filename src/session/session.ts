@@ -4,7 +4,7 @@ import type { TabMessage } from "../tabs/tabSync.js";
 import type { TokenSet } from "../tokens/types.js";
 import { fingerprint } from "./fingerprint.js";
 import { createGate, type Gate } from "./gate.js";
-import { initialSessionState, reduce, type SessionEvent, type SessionState } from "./reducer.js";
+import { cancelled, initialSessionState, reduce, type SessionEvent, type SessionState } from "./reducer.js";
 import type { ReloadGuard } from "./reloadGuard.js";
 import { createSessionState, type SessionReason, type SessionStore } from "./sessionState.js";
 
@@ -81,12 +81,10 @@ export class Session {
 		this.snapshot.update({ status: next.status, reason: next.reason, identity: next.identity });
 		if (next.generation !== previous.generation) for (const watcher of [...this.watchers]) watcher();
 		if (previous.stalledSince === null && next.stalledSince !== null) this.gate = createGate();
-		if (previous.stalledSince !== null && next.stalledSince === null) {
-			const gate = this.gate;
-			this.gate = null;
-			if (event.type === "signedOut" || event.type === "disposed") gate?.fail(event.error);
-			else gate?.open();
-		}
+		const cancels = cancelled(previous, next);
+		if (cancels.includes("stall")) this.gate?.open();
+		if (cancels.includes("waiting requests")) this.gate?.fail((event as { error?: unknown }).error);
+		if (next.stalledSince === null) this.gate = null;
 		switch (event.type) {
 			case "refreshStored":
 				this.options.publish({ type: "tokens", rotated: event.rotated });
