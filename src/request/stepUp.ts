@@ -1,5 +1,5 @@
 import { abortable } from "../core/abortable.js";
-import { StepUpRequiredError } from "../errors.js";
+import { AuthenticationError, StepUpRequiredError } from "../errors.js";
 import type { StepUp, StepUpContext } from "../options.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import { throwIfDisposed, type ClientCore } from "./context.js";
@@ -21,19 +21,25 @@ export async function stepUp(core: ClientCore, context: StepUpContext, signal: A
 			core.stepUpFlight = null;
 		}
 	})();
-	const until = signal ? AbortSignal.any([signal, core.disposed]) : core.disposed;
+	// A logout() while the dialog is open (or after it navigated away) ends the wait: the user left.
+	const { signedOut } = session;
+	const until = AbortSignal.any([core.disposed, signedOut, ...(signal ? [signal] : [])]);
+	const leftOrAborted = (error: unknown) => {
+		throwIfDisposed(core);
+		if (signal?.aborted) throw error;
+		if (signedOut.aborted) throw new AuthenticationError({ request: context.request });
+	};
 	let result: Awaited<ReturnType<StepUp>>;
 	try {
 		result = (await abortable(core.stepUpFlight, until)) as Awaited<ReturnType<StepUp>>;
 	} catch (error) {
-		throwIfDisposed(core);
-		if (signal?.aborted) throw error;
+		leftOrAborted(error);
 		throw new StepUpRequiredError(context, { request: context.request, challenge: context.challenge, cause: error });
 	}
-	// Nothing back: the handler navigated away, and the request waits for the page to go.
-	if (!result) {
+	// Nothing back: the handler navigated away, and the request waits for the page to go (or the user to leave).
+	if (!result || signedOut.aborted) {
 		await abortable(new Promise<never>(() => {}), until).catch((error: unknown) => {
-			throwIfDisposed(core);
+			leftOrAborted(error);
 			throw error;
 		});
 	}

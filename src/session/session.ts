@@ -55,6 +55,15 @@ export class Session {
 	private readonly watchers = new Set<() => void>();
 	// An in-place sign-in whose tokens landed while a signIn() began: it stepped aside, and completes if that one fails.
 	private steppedAside: (() => void) | undefined;
+	private signOuts = new AbortController();
+
+	/**
+	 * Aborts, with the sign-out's error, at the next sign-out: it ends waits no stall governs (a step-up dialog). A new
+	 * signal after each sign-out, so read it when the wait begins.
+	 */
+	get signedOut(): AbortSignal {
+		return this.signOuts.signal;
+	}
 
 	/** What the refresher sees of the session. */
 	readonly refreshPort: RefreshSession;
@@ -96,6 +105,8 @@ export class Session {
 				this.options.publish({ type: "signed-in", identity: event.identity });
 				return;
 			case "signedOut":
+				this.signOuts.abort(event.error);
+				this.signOuts = new AbortController();
 				this.cleared = this.vault.clear();
 				if (event.reason === undefined) {
 					this.options.publish({ type: "logout" });
