@@ -7,8 +7,8 @@ import type { RequestOptions } from "./core/requestOptions.js";
 import { readJson } from "./core/responses.js";
 import type { Client, ClientOptions } from "./options.js";
 import { refreshLockTimeout } from "./refresh/lockTimeout.js";
-import { acceptsJson, withBody } from "./request/body.js";
-import { describe, throwIfDisposed, type ClientCore } from "./request/context.js";
+import { expectsJsonOnly, withBody } from "./request/body.js";
+import { appError, describe, throwIfDisposed, type ClientCore } from "./request/context.js";
 import { requestRunner } from "./request/dedupe.js";
 import { fetchThrough } from "./request/fetchAdapter.js";
 import { createSecrets } from "./request/secrets.js";
@@ -16,7 +16,7 @@ import { createReloadGuard, persistentTabId } from "./session/reloadGuard.js";
 import { Session } from "./session/session.js";
 import { createTabSync } from "./tabs/tabSync.js";
 
-export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
+export type { BearerAuth, Client, ClientOptions, ClientSession, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 
 /** Builds the credentials a client attaches; each entry (`tokenflight`, `/bearer`, `/cookie`) passes its own. */
 export type CredentialsFactory = (auth: ClientOptions["auth"], context: BearerContext) => Credentials;
@@ -24,7 +24,8 @@ export type CredentialsFactory = (auth: ClientOptions["auth"], context: BearerCo
 /** Wires the session, the credentials, other tabs and the request loop together; the credentials are `makeCredentials`'. */
 export function createClientWith(options: ClientOptions, makeCredentials: CredentialsFactory): Client {
 	const baseUrl = resolveBaseUrl(options.baseUrl);
-	const trusted = new Set([baseUrl.origin, ...(options.trustedOrigins ?? []).map(toOrigin)]);
+	const trusted = new Set([baseUrl.origin, ...(options.trustedOrigins ?? []).map((origin) => toOrigin(origin))]);
+	const redirectOrigins = new Set((options.redirectOrigins ?? []).map((origin) => toOrigin(origin, "redirectOrigins")));
 	const disposeController = new AbortController();
 	const tabsOption = options.tabs;
 	const tabs = createTabSync(
@@ -48,6 +49,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		options,
 		baseUrl,
 		isTrusted: (url) => trusted.has(url.origin),
+		isRedirectOrigin: (url) => redirectOrigins.has(url.origin),
 		session,
 		credentials,
 		tabs,
@@ -62,28 +64,41 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const run = requestRunner(core);
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
-		const response = await run(path, init, { expectsJson: true, raw: false });
+		const response = await run(path, init, { expectsJson: expectsJsonOnly(init, true), raw: false });
 		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
-			throw core.secrets.redact(error);
+			// A body that cannot be read or parsed is one more error `errorFor` sees.
+			throw appError(core, core.secrets.redact(error));
 		});
 	}
 
 	return {
-		request: (path, init = {}) => run(path, init, { expectsJson: acceptsJson(init), raw: false }),
+		request: (path, init = {}) => run(path, init, { expectsJson: expectsJsonOnly(init, false), raw: false }),
 		fetch: (input, init) => fetchThrough(run, baseUrl, input, init),
 		get: (path, init = {}) => json(path, { ...init, method: "GET" }),
 		delete: (path, init = {}) => json(path, { ...init, method: "DELETE" }),
 		post: (path, body, init = {}) => json(path, withBody(init, "POST", body)),
 		put: (path, body, init = {}) => json(path, withBody(init, "PUT", body)),
 		patch: (path, body, init = {}) => json(path, withBody(init, "PATCH", body)),
-		session: session.store,
+		session: {
+			getSnapshot: session.store.getSnapshot,
+			subscribe: session.store.subscribe,
+			get generation() {
+				return session.state.generation;
+			},
+		},
 		async signIn(tokens, identity) {
 			throwIfDisposed(core);
 			await session.signIn(tokens, identity);
 		},
 		logout: () => session.logout(),
-		reportSessionEnded(reason) {
+		reportSessionEnded(reason, about) {
+			const generation = about?.generation;
+			if (generation !== undefined && !Number.isInteger(generation)) {
+				throw new TypeError(`tokenflight: reportSessionEnded's generation takes client.session.generation, got ${String(generation)}`);
+			}
 			const { status } = session.state;
+			// About a session already replaced (a late report of work sent before a re-sign-in): dropped, as stale answers are.
+			if (generation !== undefined && generation !== session.state.generation) return;
 			if (status !== "signedOut" && status !== "reauthenticating") session.end(reason, core.lastCredential);
 		},
 		dispose() {

@@ -75,7 +75,7 @@ export class HttpError extends ApiError {
 
 	constructor(status: number, options: ApiErrorOptions = {}, code?: ApiErrorCode) {
 		super(
-			httpMessage(status, options.request, options.data),
+			httpMessage(status, options.request, options.data, options.challenge),
 			code ?? statusCodes[status] ?? (status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR"),
 			options,
 		);
@@ -298,10 +298,13 @@ export function serverMessage(data: unknown): string | undefined {
 		.slice(0, 300);
 }
 
-/** An `HttpError`'s message: the server's own words where it gave some, the status, the method and the path. */
-export function httpMessage(status: number, request: Request | undefined, data: unknown): string {
+/**
+ * An `HttpError`'s message: the server's own words where it gave some (the body's, else its challenge's
+ * `error_description`), the status, the method and the path.
+ */
+export function httpMessage(status: number, request: Request | undefined, data: unknown, challenge?: SafeChallenge): string {
 	const url = requestLabel(request);
-	const said = serverMessage(data);
+	const said = serverMessage(data) ?? serverMessage(challenge?.params);
 	return said === undefined ? `Request failed with status ${status}${url}` : `${said} (status ${status}${url})`;
 }
 

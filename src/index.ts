@@ -1,5 +1,5 @@
 export { createClient } from "./createClient.js";
-export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
+export type { BearerAuth, Client, ClientOptions, ClientSession, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 export type { DPoPBinding } from "./auth/bearer.js";
 export { answeredFromOutside } from "./session/sessionEnded.js";
 export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } from "./session/sessionEnded.js";

@@ -49,6 +49,13 @@ export type ClientOptions = {
 	identity?: (response: Response) => string | null | undefined;
 	/** Origins besides `baseUrl`'s that receive credentials. @default [] */
 	trustedOrigins?: readonly string[];
+	/**
+	 * Origins off the API that it legitimately redirects to: object storage (S3, a presigned URL), a CDN. A redirect
+	 * that ends there is the answer, never a sign of a dead session, whatever `sessionEnded` says. They receive no
+	 * credentials (that is `trustedOrigins`). For a single download, `auth: "neutral"` does the same per request.
+	 * @default []
+	 */
+	redirectOrigins?: readonly string[];
 	/** A token this close to expiry is refreshed before the request is sent. @default 30_000 */
 	refreshLeewayMs?: number;
 	/** Passed through to `ky.create`: retry, timeout, hooks, headers, fetch… */
@@ -73,11 +80,22 @@ export type ClientOptions = {
 	/** Share one response among identical requests in flight (same method, URL and body; not with a `signal`). @default false */
 	dedupe?: boolean;
 	/**
-	 * Turns a tokenflight error into the app's own (Outline's `NotFoundError`, `OfflineError`, …): an `HttpError` has
-	 * `status`, the parsed body in `data` and the server's message. Return nothing to keep tokenflight's. Not applied
-	 * to `client.fetch`, which answers as fetch does.
+	 * Turns a tokenflight error into the app's own (Outline's `NotFoundError`, `OfflineError`, …). It sees every
+	 * `ApiError` a request rejects with: an `HttpError` (`status`, the parsed body in `data`, the server's message) and
+	 * the errors without a status (`NetworkError`, `TimeoutError`, `ResponseParseError`, `NotReplayedError`); tell them
+	 * apart by `instanceof` or `code`. Never an abort. Return nothing to keep tokenflight's. Not applied to
+	 * `client.fetch`, which answers as fetch does.
 	 */
 	errorFor?: (error: ApiError) => Error | undefined | void;
+};
+
+/** The session as the app reads it: a subscribe/getSnapshot store, and the generation reports are tied to. */
+export type ClientSession = SessionStore & {
+	/**
+	 * Goes up with every sign-in, sign-out and completed re-authentication. Read it when sending work whose failure
+	 * may be reported later (over a socket, in a batch reply), and pass it to `reportSessionEnded`.
+	 */
+	readonly generation: number;
 };
 
 export type Client = {
@@ -93,13 +111,17 @@ export type Client = {
 	post<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
 	put<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
 	patch<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
-	readonly session: SessionStore;
+	readonly session: ClientSession;
 	/** Stores new tokens (bearer) after a sign-in and marks the session authenticated. */
 	signIn(tokens?: TokenSet, identity?: string): Promise<void>;
 	/** Clears the store and signs out; later requests go without credentials. */
 	logout(): Promise<void>;
-	/** A dead session the app found itself (a 401 inside a batch reply): takes the same once-only path as a 401. */
-	reportSessionEnded(reason: SessionReason): void;
+	/**
+	 * A dead session the app found itself (a 401 inside a batch reply, a tool error over a socket): takes the same
+	 * once-only path as a 401. Pass the `generation` read from `client.session` when the work was sent: a report about
+	 * a session that has since been replaced is dropped, as stale answers are. Without it, it is about the current one.
+	 */
+	reportSessionEnded(reason: SessionReason, about?: { generation?: number | undefined }): void;
 	/** Removes listeners, timers and channels; waiting and later requests reject with an AbortError. */
 	dispose(): void;
 };

@@ -14,13 +14,21 @@ export function resolveUrl(input: string | URL, baseUrl: URL): URL {
 	return url;
 }
 
-/** A `trustedOrigins` entry: an origin, never widened from a URL with a path (a bucket or tenant on a shared host). */
-export function toOrigin(value: string | URL): string {
-	const url = new URL(value);
+/**
+ * An entry of `trustedOrigins` (or of `option`, which takes origins the same way): an origin, never widened from a
+ * URL with a path (a bucket or tenant on a shared host).
+ */
+export function toOrigin(value: string | URL, option = "trustedOrigins"): string {
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch (error) {
+		throw new TypeError(`tokenflight: ${option} takes origins such as "https://cdn.example", got ${JSON.stringify(String(value))}`, { cause: error });
+	}
 	if (url.origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
 	if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
 		// Quoted without user info, which may be a credential.
-		throw new TypeError(`tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${url.origin}${url.pathname}`);
+		throw new TypeError(`tokenflight: ${option} takes origins; ${url.origin} would trust every path of it, not only ${url.origin}${url.pathname}`);
 	}
 	return url.origin;
 }

@@ -1,5 +1,6 @@
 import { rethrowLater } from "../core/rethrowLater.js";
 import type { RequestOptions } from "../core/requestOptions.js";
+import { peekJson } from "../core/peekJson.js";
 import { ApiError, NetworkError } from "../errors.js";
 import type { SessionEnded } from "../session/sessionEnded.js";
 import { describe, throwIfDisposed, type ClientCore } from "./context.js";
@@ -10,13 +11,17 @@ export async function askSessionEnded(core: ClientCore, answer: Response | undef
 	if (!sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
 	// Once an episode has begun there is nothing left to find out: the failure waits for it (see the loop).
 	if (!answer && core.session.state.status === "reauthenticating") return false;
+	// The parsed body, 2xx included, from a copy: the caller reads its own (Open WebUI's signal sits in a 200 body, and
+	// `client.fetch` answers every status without reading it).
+	const data = failure instanceof ApiError ? failure.data : answer ? await peekJson(answer) : undefined;
 	let reason: Awaited<ReturnType<SessionEnded>>;
 	try {
 		reason = await sessionEnded(answer, {
-			request: describe(url, init),
+			// With the caller's `redirect`: a redirect it asked to see is its answer (answeredFromOutside() lets it through).
+			request: new Request(describe(url, init), { redirect: init.redirect ?? "follow" }),
 			baseUrl: core.baseUrl,
 			expectsJson,
-			...(failure instanceof ApiError ? { data: failure.data } : {}),
+			...(data === undefined ? {} : { data }),
 			...(answer ? {} : { probe: () => probe(core, url, init) }),
 		});
 	} catch (error) {

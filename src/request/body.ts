@@ -1,3 +1,4 @@
+import { leavesHtmlOut } from "../core/accept.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 
 export function withBody(init: RequestOptions, method: string, body: unknown): RequestOptions {
@@ -13,7 +14,11 @@ function isJsonBody(body: unknown): boolean {
 	return prototype === Object.prototype || prototype === null;
 }
 
-export function acceptsJson(init: RequestOptions): boolean {
+/**
+ * Whether the caller asked for JSON and nothing else: only then is an HTML answer a sign of a dead session. Its own
+ * `Accept` decides; without one, `get`/`post`/… (which parse JSON) ask for JSON, `request` and `client.fetch` do not.
+ */
+export function expectsJsonOnly(init: RequestOptions, parsesJson: boolean): boolean {
 	const accept = new Headers(init.headers as HeadersInit | undefined).get("accept");
-	return accept !== null && /json/i.test(accept);
+	return accept === null ? parsesJson : leavesHtmlOut(accept);
 }

@@ -11,6 +11,8 @@ export type Facts = {
 	trusted: boolean;
 	/** It got its answer through a redirect the transport followed. */
 	redirected: boolean;
+	/** Where it ended is one of `redirectOrigins` (object storage, a CDN): the redirect there is the answer. */
+	atRedirectOrigin?: boolean;
 	/** The session moved on (sign-in, sign-out, re-authentication) while it was out. */
 	stale: boolean;
 	status: SessionStatus;
@@ -52,8 +54,12 @@ export type Verdict =
 
 /** What a round's answer means for the request and the session. Pure: the loop acts on it. */
 export function classify(facts: Facts, allowance: Allowance): Verdict {
-	const { response, answer, challenge, ended } = facts;
+	const { response, answer, challenge } = facts;
+	// A 5xx is the server's (or a proxy's) failure, whatever its body and whatever the classifier says: it never ends a
+	// session (README: "5xx answers never sign anyone out"). The classifier is still asked, so its own failures show.
+	const ended = answer && answer.status >= 500 && facts.ended !== undefined ? false : facts.ended;
 	if (!facts.trusted) {
+		if (facts.atRedirectOrigin) return { type: "foreign" };
 		// Redirected off the trusted origins: only the redirect itself may speak for the session, when the app's
 		// classifier says so (an SSO portal's or auth proxy's login page).
 		if (ended === undefined && answer) return { type: "ask" };

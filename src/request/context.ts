@@ -3,7 +3,7 @@ import type { SafeChallenge } from "../auth/challenge.js";
 import type { Credentials } from "../auth/types.js";
 import { disposedError } from "../core/disposedError.js";
 import type { RequestOptions } from "../core/requestOptions.js";
-import { AuthenticationError, HttpError } from "../errors.js";
+import { ApiError, AuthenticationError, HttpError } from "../errors.js";
 import type { ClientOptions } from "../options.js";
 import type { Session } from "../session/session.js";
 import type { TabSync } from "../tabs/tabSync.js";
@@ -14,6 +14,8 @@ export type ClientCore = {
 	readonly options: ClientOptions;
 	readonly baseUrl: URL;
 	isTrusted(url: URL): boolean;
+	/** One of `redirectOrigins`: a redirect that ends there is the answer. */
+	isRedirectOrigin(url: URL): boolean;
 	readonly session: Session;
 	readonly credentials: Credentials;
 	readonly tabs: TabSync | undefined;
@@ -28,6 +30,11 @@ export type ClientCore = {
 
 /** How the caller reads the answer: `raw` is `client.fetch`, which resolves every status as fetch does. */
 export type Mode = { expectsJson: boolean; raw: boolean };
+
+/** The app's own error for a tokenflight one (`errorFor`), or the error as it is. */
+export function appError(core: ClientCore, error: unknown): unknown {
+	return (error instanceof ApiError && core.options.errorFor?.(error)) || error;
+}
 
 export function throwIfDisposed(core: ClientCore): void {
 	if (core.disposed.aborted) throw disposedError();
@@ -49,7 +56,8 @@ export async function foreignUnauthorized(response: Response, url: URL, init: Re
 	return new HttpError(401, { response, request: describe(url, init), data });
 }
 
-async function readErrorData(response: Response): Promise<unknown> {
+/** An error body: parsed JSON, else its text (capped), else undefined. */
+export async function readErrorData(response: Response): Promise<unknown> {
 	try {
 		const text = await response.text();
 		if (text.trim() === "") return undefined;

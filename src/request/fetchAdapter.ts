@@ -1,6 +1,6 @@
 import type { RequestOptions } from "../core/requestOptions.js";
 import { NetworkError } from "../errors.js";
-import { acceptsJson } from "./body.js";
+import { expectsJsonOnly } from "./body.js";
 import type { Mode } from "./context.js";
 
 type Run = (path: string | URL, init: RequestOptions, mode: Mode) => Promise<Response>;
@@ -34,7 +34,7 @@ export async function fetchThrough(run: Run, baseUrl: URL, input: RequestInfo | 
 		...(init?.referrer !== undefined ? { referrer: init.referrer } : {}),
 	};
 	try {
-		return await run(new URL(incoming.url), options, { expectsJson: acceptsJson(options), raw: true });
+		return await run(new URL(incoming.url), options, { expectsJson: expectsJsonOnly(options, false), raw: true });
 	} catch (error) {
 		// fetch rejects a failed network request with a TypeError; tokenflight's NetworkError stays as its cause.
 		if (error instanceof NetworkError) throw new TypeError(error.message, { cause: error });

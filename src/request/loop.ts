@@ -8,7 +8,7 @@ import { ApiError, AuthenticationError, InsufficientScopeError, NotReplayedError
 import type { TokenSet } from "../tokens/types.js";
 import { askSessionEnded } from "./askSessionEnded.js";
 import { checkIdentity, classify, type Facts, type Verdict } from "./classify.js";
-import { describe, foreignUnauthorized, throwIfDisposed, unauthorized, type ClientCore, type Mode } from "./context.js";
+import { describe, foreignUnauthorized, readErrorData, throwIfDisposed, unauthorized, type ClientCore, type Mode } from "./context.js";
 import { hopPlan, send } from "./send.js";
 import { stepUp } from "./stepUp.js";
 
@@ -21,26 +21,32 @@ const maxRounds = 12;
 export async function request(core: ClientCore, path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
 	throwIfDisposed(core);
 	const url = resolveUrl(path, core.baseUrl);
-	if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, path, url, init, mode);
+	if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, url, init, mode);
 	return new Exchange(core, url, init, mode).run();
 }
 
-/** A request whose answer says nothing about the session: untrusted, bare (`auth: false`) or `"neutral"`. */
-async function outside(core: ClientCore, path: string | URL, url: URL, init: RequestOptions, mode: Mode): Promise<Response> {
-	const session = init.auth === "neutral" && core.isTrusted(url);
-	const generation = core.session.state.generation;
-	const tokens = session ? await core.credentials.prepare(init.signal ?? undefined) : undefined;
-	const record: SendRecord = { url: undefined, trusted: false };
-	const plan = hopPlan(core, init, (init.method ?? "GET").toUpperCase(), tokens, session, generation);
-	const response = await send(core, url, init, plan, record, mode.raw).catch((error: unknown) => {
-		if (error instanceof SupersededError) return undefined;
-		throw error;
-	});
-	// The session changed as it left: ask again with what is current.
-	if (response === undefined) return request(core, path, init, mode);
-	throwIfDisposed(core);
-	if (response.status === 401 && !mode.raw) throw core.secrets.redact(await foreignUnauthorized(response, url, init));
-	return response;
+/**
+ * A request whose answer says nothing about the session: untrusted, bare (`auth: false`) or `"neutral"`. It never waits
+ * for the session, and is sent again only when the session moved on as it left (its credentials are outdated): every
+ * new try follows an external event, so it never loops in microtasks.
+ */
+async function outside(core: ClientCore, url: URL, init: RequestOptions, mode: Mode): Promise<Response> {
+	const session = init.auth === "neutral" && core.isTrusted(url) ? "neutral" : false;
+	for (;;) {
+		const generation = core.session.state.generation;
+		const tokens = session ? await core.credentials.prepare(init.signal ?? undefined) : undefined;
+		const record: SendRecord = { url: undefined, trusted: false };
+		const plan = hopPlan(core, init, (init.method ?? "GET").toUpperCase(), tokens, session, generation);
+		const response = await send(core, url, init, plan, record, mode.raw).catch((error: unknown) => {
+			if (error instanceof SupersededError) return undefined;
+			throw error;
+		});
+		throwIfDisposed(core);
+		// The session changed as it left: ask again with what is current.
+		if (response === undefined) continue;
+		if (response.status === 401 && !mode.raw) throw core.secrets.redact(await foreignUnauthorized(response, url, init));
+		return response;
+	}
 }
 
 /** A trusted request's rounds: wait → send → classify → act, until an answer or an error is the caller's. */
@@ -139,6 +145,7 @@ class Exchange {
 			answer,
 			trusted: record.trusted,
 			redirected: record.redirected === true,
+			atRedirectOrigin: !record.trusted && record.url !== undefined && this.core.isRedirectOrigin(new URL(record.url)),
 			stale: state.generation !== generation,
 			status: state.status,
 			challenge: record.trusted && answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined,
@@ -163,7 +170,7 @@ class Exchange {
 		const { session, secrets } = core;
 		const { response, answer, challenge } = facts;
 		const safe = challenge && "challenge" in challenge ? challenge.challenge : undefined;
-		const details = { response: answer, request: describe(url, init), challenge: safe };
+		const details = { response: answer, request: describe(url, init), challenge: safe, data: facts.failure instanceof ApiError ? facts.failure.data : undefined };
 		switch (verdict.type) {
 			case "ask":
 				return undefined;
@@ -183,15 +190,18 @@ class Exchange {
 			case "refused":
 				// The session is fine: this request alone lacks something. `client.fetch` hands the answer over as it is.
 				if (mode.raw && response) return response;
-				if (response) discard(response);
+				// The body says what the user must do ("Exports need a second factor"): the error's message carries it.
+				if (response) Object.assign(details, { data: await readErrorData(response) });
 				if (verdict.challenge.kind === "insufficient-scope") throw secrets.redact(new InsufficientScopeError(verdict.challenge.scope, details));
 				if (verdict.challenge.kind === "dpop-nonce") throw secrets.redact(new UseDPoPNonceError(details));
 				throw secrets.redact(new StepUpRequiredError(verdict.challenge, details));
 			case "ended":
 				if (answer) discard(answer);
 				this.sawUnauthorized = this.diedLastRound = true;
-				if (session.state.status === "signedOut") return this.unauthenticated(undefined, safe);
-				if (!facts.stale) session.end(verdict.reason, core.lastCredential);
+				// A write the server carried out (`replay` false) is never sent again, and its caller hears so, also when
+				// another request signed the session out first.
+				if (session.state.status === "signedOut" && verdict.replay) return this.unauthenticated(undefined, safe);
+				if (!facts.stale && session.state.status !== "signedOut") session.end(verdict.reason, core.lastCredential);
 				if (!verdict.replay) await this.refuseReplay();
 				return undefined;
 			case "failed":

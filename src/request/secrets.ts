@@ -34,7 +34,7 @@ export function createSecrets(): Secrets {
 			};
 			const data = error.data === undefined ? undefined : scrub(error.data, 0);
 			if (data !== undefined) Object.defineProperty(error, "data", { value: data, enumerable: true });
-			error.message = error instanceof HttpError && data !== undefined ? blank(httpMessage(error.status, error.request, data)) : blank(error.message);
+			error.message = error instanceof HttpError && data !== undefined ? blank(httpMessage(error.status, error.request, data, error.challenge)) : blank(error.message);
 			if (error instanceof HttpError && error.challenge) {
 				Object.defineProperty(error, "challenge", { value: scrub(error.challenge, 0), enumerable: true });
 			}

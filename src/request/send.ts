@@ -7,9 +7,10 @@ import type { ClientCore } from "./context.js";
 
 /**
  * What one send may carry, hop by hop: the credentials go to trusted URLs only, and only while the session they
- * belong to (`generation`) is current and nothing stalls.
+ * belong to (`generation`) is current and nothing stalls. `"neutral"`: the session's credentials, but a stall does not
+ * hold them back (the answer means nothing for the session, so the request never waits for it).
  */
-export function hopPlan(core: ClientCore, init: RequestOptions, method: string, tokens: TokenSet | undefined, session: boolean, generation: number): SendPlan {
+export function hopPlan(core: ClientCore, init: RequestOptions, method: string, tokens: TokenSet | undefined, session: boolean | "neutral", generation: number): SendPlan {
 	const { credentials } = core;
 	const headers = session ? credentials.headers(tokens, method) : [];
 	core.secrets.remember(tokens, headers);
@@ -17,7 +18,7 @@ export function hopPlan(core: ClientCore, init: RequestOptions, method: string, 
 	return {
 		// Checked as the request leaves (and as ky retries it): credentials of a session that ended meanwhile never
 		// go out, and nothing goes out while the session is being re-established.
-		isCurrent: () => !session || (core.session.state.generation === generation && core.session.state.stalledSince === null),
+		isCurrent: () => !session || (core.session.state.generation === generation && (session === "neutral" || core.session.state.stalledSince === null)),
 		isTrusted: core.isTrusted,
 		headers,
 		sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
@@ -35,8 +36,9 @@ export async function send(core: ClientCore, url: URL, init: RequestOptions, pla
 			...toKyOptions(init),
 			method: (init.method ?? "GET").toUpperCase(),
 			fetch: createTransport(init.fetch ?? core.baseFetch, plan, record),
-			// `client.fetch` answers every status as fetch does; the rest throw for anything but a 401 the loop handles.
-			throwHttpErrors: raw ? false : (code) => code !== 401,
+			// `client.fetch` answers every status as fetch does; the rest throw for anything but a 401 the loop handles, and
+			// the redirect a caller asked to see with `redirect: "manual"` (an opaque redirect has status 0).
+			throwHttpErrors: raw ? false : (code) => code !== 401 && !(init.redirect === "manual" && (code === 0 || (code >= 300 && code < 400))),
 		});
 	} catch (error) {
 		throw core.secrets.redact(mapTransportError(error));

@@ -2,13 +2,16 @@ import { discard } from "../core/discard.js";
 import type { SessionReason } from "./sessionState.js";
 
 export type SessionEndedContext = {
-	/** The request as sent, without credentials. */
+	/** The request as sent, without credentials; its `redirect` is the caller's (`"manual"`: it wants the redirect itself). */
 	request: Request;
 	/** The client's `baseUrl`. */
 	baseUrl: URL;
-	/** Whether the caller asked for JSON (`get`, `post`, … or an `Accept` naming JSON). */
+	/**
+	 * Whether the caller asked for JSON and left HTML out: `get`, `post`, … without an `Accept`, or an `Accept` naming
+	 * JSON but not `text/html`, `text/*` or `*\/*` (Outline's export asks `application/json, text/html`: not JSON-only).
+	 */
 	expectsJson: boolean;
-	/** The parsed body of a non-2xx response, when one was read. */
+	/** The parsed body of a JSON answer (2xx included, read from a copy: the caller reads its own), or of an error. */
 	data?: unknown;
 	/**
 	 * Only when the request failed without a response (a network error): asks the same URL again with a bodiless GET,
@@ -38,7 +41,8 @@ export type AnsweredFromOutsideOptions = {
  * A ready-made `sessionEnded` for "the API answered from outside itself": an SSO portal or an auth proxy
  * (oauth2-proxy, Traefik ForwardAuth) whose session expired answers API calls with a redirect to its login page or
  * home page. Matches a response redirected off the API, a redirect the runtime hid (an opaque redirect, or a foreign
- * login page that a browser reports only as a CORS network error), and HTML where JSON was asked for.
+ * login page that a browser reports only as a CORS network error), and HTML where only JSON was asked for (an `Accept`
+ * that leaves HTML out). Never a 5xx, and never a redirect the caller asked to see (`redirect: "manual"`).
  */
 export function answeredFromOutside(options: AnsweredFromOutsideOptions = {}): SessionEnded {
 	const reason: SessionReason = "answered-from-outside";
@@ -51,7 +55,10 @@ export function answeredFromOutside(options: AnsweredFromOutsideOptions = {}): S
 			discard(probed);
 			return isRedirect(probed) ? reason : false;
 		}
-		if (response.type === "opaqueredirect" || isRedirect(response)) return reason;
+		// A 5xx is the server's (or a proxy's) failure, whatever its body: it never ends a session.
+		if (response.status >= 500) return false;
+		// The caller asked to see the redirect (`redirect: "manual"`): it is the answer.
+		if (isRedirect(response)) return context.request.redirect === "manual" ? false : reason;
 		if (response.redirected && response.url && !response.url.startsWith(api)) return reason;
 		if (context.expectsJson && /^\s*text\/html/i.test(response.headers.get("content-type") ?? "")) return reason;
 		return false;
