@@ -16,6 +16,10 @@ import { createReloadGuard, persistentTabId } from "./session/reloadGuard.js";
 import { Session } from "./session/session.js";
 import { createTabSync } from "./tabs/tabSync.js";
 
+const jsonMode = { expectsJson: true, raw: false };
+// `get`/`post`/… whose own Accept lets HTML in (Outline's export): an HTML answer is then no sign of a dead session.
+const jsonOrHtmlMode = { expectsJson: false, raw: false };
+
 export type { BearerAuth, Client, ClientOptions, ClientSession, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 
 /** Builds the credentials a client attaches; each entry (`tokenflight`, `/bearer`, `/cookie`) passes its own. */
@@ -63,12 +67,13 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	};
 	const run = requestRunner(core);
 
-	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
-		const response = await run(path, init, { expectsJson: expectsJsonOnly(init, true), raw: false });
-		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
-			// A body that cannot be read or parsed is one more error `errorFor` sees.
-			throw appError(core, core.secrets.redact(error));
-		});
+	function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
+		return run(path, init, expectsJsonOnly(init, true) ? jsonMode : jsonOrHtmlMode).then((response) =>
+			readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
+				// A body that cannot be read or parsed is one more error `errorFor` sees.
+				throw appError(core, core.secrets.redact(error));
+			}),
+		);
 	}
 
 	return {

@@ -13,7 +13,7 @@ export function requestRunner(core: ClientCore) {
 		const rethrowMapped = (error: unknown): never => {
 			throw mode.raw ? error : appError(core, error);
 		};
-		if (key === undefined) return request(core, path, init, mode).catch(rethrowMapped);
+		if (key === undefined) return options.errorFor ? request(core, path, init, mode).catch(rethrowMapped) : request(core, path, init, mode);
 		let shared = inFlight.get(key);
 		if (!shared) {
 			shared = request(core, path, init, mode).finally(() => inFlight.delete(key));

@@ -1,6 +1,7 @@
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "../auth/challenge.js";
 import type { RecoveryState } from "../auth/types.js";
 import { discard } from "../core/discard.js";
+import { disposedError } from "../core/disposedError.js";
 import { resolveUrl } from "../core/origins.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { SupersededError, type SendRecord } from "../core/transport.js";
@@ -18,11 +19,24 @@ const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DE
 const maxRounds = 12;
 
 /** One request: credentials only to trusted origins, stalls while the session is re-established, recovers from 401s. */
-export async function request(core: ClientCore, path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
-	throwIfDisposed(core);
-	const url = resolveUrl(path, core.baseUrl);
-	if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, url, init, mode);
-	return new Exchange(core, url, init, mode).run();
+export function request(core: ClientCore, path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
+	try {
+		if (core.disposed.aborted) throw disposedError();
+		const url = resolveUrl(path, core.baseUrl);
+		if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, url, init, mode);
+		// A stalled request waits before it holds anything else (10,000 of them may wait out a reload), then starts over.
+		const waiting = core.session.wait(init.signal ?? undefined);
+		if (waiting) return waiting.then(() => request(core, path, init, mode), (error: unknown) => stallFailed(error, mode));
+		return new Exchange(core, url, init, mode).run();
+	} catch (error) {
+		return Promise.reject(error);
+	}
+}
+
+// Signed out while waiting: `client.fetch` answers 401 like the server would; the rest reject with the stall's error.
+function stallFailed(error: unknown, mode: Mode): Response {
+	if (mode.raw && error instanceof AuthenticationError) return new Response(null, { status: 401, statusText: "Unauthorized" });
+	throw error;
 }
 
 /**
@@ -77,7 +91,17 @@ class Exchange {
 	async run(): Promise<Response> {
 		const { core } = this;
 		for (let round = 0; ; round++) {
-			const early = await this.wait(round);
+			// Awaited here, in the loop's own frame, and only while something stalls: a stalled request holds as little as
+			// it can (10,000 of them wait out a reload).
+			// Without a stall it still yields once, as it always has: what the caller does right after calling goes first.
+			try {
+				do await core.session.wait(this.signal);
+				while (core.session.state.stalledSince !== null);
+			} catch (error) {
+				return stallFailed(error, this.mode);
+			}
+			throwIfDisposed(core);
+			const early = this.check(round);
 			if (early) return early;
 			const generation = core.session.state.generation;
 			const tokens = await core.credentials.prepare(this.signal);
@@ -105,17 +129,9 @@ class Exchange {
 		}
 	}
 
-	/** Waits until requests may be sent; ends the request when the session is gone or rounds ran out. */
-	private async wait(round: number): Promise<Response | undefined> {
+	/** Once requests may be sent: ends the request when the session is gone or rounds ran out. */
+	private check(round: number): Response | undefined {
 		const { session } = this.core;
-		try {
-			await session.wait(this.signal);
-			throwIfDisposed(this.core);
-		} catch (error) {
-			// Signed out while this request waited: `client.fetch` answers 401 like the server would.
-			if (this.mode.raw && error instanceof AuthenticationError) return this.unauthenticated(undefined);
-			throw error;
-		}
 		if (this.sawUnauthorized && session.state.status === "signedOut") return this.unauthenticated(undefined);
 		if (round >= maxRounds) {
 			// Round after round the credentials died, up to the last: the session cannot be re-established, so it ends
@@ -265,7 +281,7 @@ class Exchange {
 	// The session has settled when nothing stalls: signed in again, or signed out.
 	private async settled(): Promise<void> {
 		try {
-			await this.core.session.wait(this.signal);
+			for (let waiting = this.core.session.wait(this.signal); waiting; waiting = this.core.session.wait(this.signal)) await waiting;
 			throwIfDisposed(this.core);
 		} catch (error) {
 			if (this.core.disposed.aborted || this.signal?.aborted) throw error;

@@ -126,9 +126,12 @@ export class Session {
 		}
 	}
 
-	// The only ways out of a stall: the gate opens or fails, the caller's signal aborts, the client is disposed.
-	async wait(signal: AbortSignal | undefined): Promise<void> {
-		for (let gate = this.gate; gate; gate = this.gate) await gate.wait(signal);
+	/**
+	 * Resolves when the stall under way ends, or undefined when nothing stalls. The only ways out of a stall: the gate
+	 * opens or fails, the caller's signal aborts, the client is disposed. Another stall may have begun since: ask again.
+	 */
+	wait(signal: AbortSignal | undefined): Promise<void> | undefined {
+		return this.gate?.wait(signal);
 	}
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
