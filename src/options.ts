@@ -77,7 +77,11 @@ export type ClientOptions = {
 	onSignedOut?: (reason: SessionReason) => void;
 	/** Handles RFC 9470 step-up challenges. Without it such requests reject with `StepUpRequiredError`. */
 	stepUp?: StepUp;
-	/** Share one response among identical requests in flight (same method, URL and body; not with a `signal`). @default false */
+	/**
+	 * Share one response among identical requests in flight: the same in every option that can change the answer
+	 * (method, URL, query, body and its type, headers, timeout, retry, hooks…); never with a `signal`, nor a FormData,
+	 * Blob or stream body. @default false
+	 */
 	dedupe?: boolean;
 	/**
 	 * Turns a tokenflight error into the app's own (Outline's `NotFoundError`, `OfflineError`, …). It sees every

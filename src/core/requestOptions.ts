@@ -10,7 +10,7 @@ export type RequestOptions = Omit<KyOptions, "throwHttpErrors"> & {
 	 * @default true
 	 */
 	auth?: boolean | "neutral";
-	/** Share one response among identical requests in flight (method, URL and body). @default the client's `dedupe` */
+	/** Share one response among identical requests in flight (the same in every option). @default the client's `dedupe` */
 	dedupe?: boolean;
 };
 
