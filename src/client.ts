@@ -6,18 +6,21 @@ import type { Credentials, RecoveryState } from "./auth/types.js";
 import { abortable, discard, disposedError, rethrowLater } from "./core/deferred.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import { toKyOptions, type RequestOptions } from "./core/requestOptions.js";
+import { markClientFetch, pageFetch } from "./core/pageFetch.js";
+import { createRedaction } from "./core/redaction.js";
 import { mapTransportError, readJson } from "./core/responses.js";
 import { createTransport, SupersededError, type SendRecord } from "./core/transport.js";
 import {
 	ApiError,
 	AuthenticationError,
+	BodyNotReplayableError,
 	NetworkError,
 	HttpError,
 	InsufficientScopeError,
+	InvalidDPoPProofError,
 	NotReplayedError,
 	StepUpRequiredError,
 	UseDPoPNonceError,
-	httpMessage,
 	type ApiErrorOptions,
 } from "./errors.js";
 import { fingerprint } from "./session/fingerprint.js";
@@ -142,7 +145,11 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const machine = createSessionMachine();
 	// No timeout unless the app asks for one: a slow answer is still an answer (ky's own default is 10 s).
 	const api: KyInstance = ky.create({ timeout: false, ...options.ky });
-	const baseFetch: typeof fetch = options.ky?.fetch ?? ((input, init) => globalThis.fetch(input, init));
+	// The page's fetch as the client is created: `client.fetch` sends through it even once it has become the global fetch.
+	const createdOver = options.ky?.fetch ? undefined : pageFetch();
+	const baseFetch: typeof fetch = options.ky?.fetch ?? ((input, init) => pageFetch()(input, init));
+	// ky's options are ky.create's: a client-level `credentials` holds for every request that sets none.
+	const clientCredentials = options.ky?.credentials;
 	const disposeController = new AbortController();
 
 	const tabs = createTabSync(options.tabs === undefined || options.tabs ? { lockTimeoutMs: longestRefresh(options.auth), ...options.tabs } : false, onTabMessage, options.tabs === undefined);
@@ -159,38 +166,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	// The credential the latest trusted request went with: what `reportSessionEnded` names as dead.
 	let lastCredential: string | undefined;
 	// The latest secrets requests carried (tokens, CSRF values): never quoted by an error, whatever the server echoes.
-	const secrets = new Set<string>();
-
-	function remember(tokens: TokenSet | undefined, headers: readonly [string, string][]): void {
-		for (const value of [tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, header]) => header)]) {
-			if (typeof value !== "string" || value.length < 4) continue;
-			secrets.delete(value);
-			secrets.add(value);
-		}
-		for (const old of secrets) {
-			if (secrets.size <= 16) break;
-			secrets.delete(old);
-		}
-	}
-
-	/** Blanks those secrets in an error's message, parsed body and challenge, before its message is capped. */
-	function redact<T>(error: T): T {
-		if (!(error instanceof ApiError) || secrets.size === 0) return error;
-		const blank = (text: string) => [...secrets].reduce((result, secret) => result.split(secret).join("[redacted]"), text);
-		const scrub = (value: unknown, depth: number): unknown => {
-			if (typeof value === "string") return blank(value);
-			if (depth > 16 || typeof value !== "object" || value === null) return typeof value === "object" && value !== null ? undefined : value;
-			if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
-			return Object.fromEntries(Object.entries(value).map(([key, item]) => [blank(key), scrub(item, depth + 1)]));
-		};
-		const data = error.data === undefined ? undefined : scrub(error.data, 0);
-		if (data !== undefined) Object.defineProperty(error, "data", { value: data, enumerable: true });
-		error.message = error instanceof HttpError && data !== undefined ? blank(httpMessage(error.status, error.request, data)) : blank(error.message);
-		if (error instanceof HttpError && error.challenge) {
-			Object.defineProperty(error, "challenge", { value: scrub(error.challenge, 0), enumerable: true });
-		}
-		return error;
-	}
+	const redaction = createRedaction();
+	const redact = <T,>(error: T): T => redaction.error(error);
 	let stepUpFlight: Promise<TokenSet | boolean | void | undefined> | null = null;
 	// An in-place sign-in whose tokens landed while a signIn() began: it stepped aside, and completes if that one fails.
 	let steppedAside: (() => void) | undefined;
@@ -303,20 +280,22 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	async function send(url: URL, init: RequestOptions, tokens: TokenSet | undefined, record: SendRecord, session: boolean, raw: boolean, generation = machine.generation): Promise<Response> {
 		const method = (init.method ?? "GET").toUpperCase();
-		const headers = session ? credentials.headers(tokens, method) : [];
-		remember(tokens, headers);
+		const headersFor = (hopMethod: string) => (session ? credentials.headers(tokens, hopMethod.toUpperCase()) : []);
+		const headers = headersFor(method);
+		redaction.remember([tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, value]) => value)]);
 		const sign = session ? credentials.sign : undefined;
+		const requested = init.credentials ?? clientCredentials;
 		const plan = {
 			// Checked as the request leaves (and as ky retries it): credentials of a session that ended meanwhile never
 			// go out, and nothing goes out while the session is being re-established.
 			isCurrent: () => !session || (machine.generation === generation && machine.gate === null),
 			isTrusted,
-			headers,
+			// Each hop's own: a 303 turns a POST into a GET, which carries no CSRF value.
+			headers: (hopMethod: string) => (hopMethod.toUpperCase() === method ? headers : headersFor(hopMethod)),
 			sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
-			credentials: session ? credentials.mode(init.credentials) : (init.credentials ?? "omit"),
+			credentials: session ? credentials.mode(requested) : (requested ?? "omit"),
 			foreignCredentials: "omit" as const,
-			// fetch strips Authorization on a cross-origin redirect, but keeps every other header.
-			manualRedirects: headers.some(([name]) => name.toLowerCase() !== "authorization"),
+			replayable: !isStream(init.body),
 		};
 		const kyFetch = init.fetch ?? baseFetch;
 		try {
@@ -368,6 +347,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		let lastFailure: unknown;
 		let steppedUp = false;
 		let nonceRetried = false;
+		let proofRetried = false;
+		// A stream body, once it has left, cannot go again: a round that would resend it fails instead.
+		let streamSent = false;
 		for (let round = 0; ; round++) {
 			try {
 				await whenSendable(signal);
@@ -396,6 +378,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			const tokens = await credentials.prepare(signal);
 			throwIfDisposed();
 			if (machine.gate || machine.generation !== generation) continue;
+			if (streamSent) throw new BodyNotReplayableError("The request has to be sent again for the current session", { request: describe(url, init) });
 			const record: SendRecord = { url: undefined, trusted: true };
 			lastCredential = credentials.credentialOf(tokens);
 			let response: Response | undefined;
@@ -406,13 +389,14 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				failure = error;
 			}
 			throwIfDisposed();
+			streamSent = record.sent === true && isStream(init.body);
 			if (failure instanceof SupersededError) continue;
 			const answer = response ?? (failure instanceof ApiError ? failure.response : undefined);
 			const stale = machine.generation !== generation;
 			// Redirected off the trusted origins: what the other origin says means nothing for this session. Only the
 			// redirect itself may, when the app's classifier says so (an SSO portal's or auth proxy's login page).
 			if (!record.trusted) {
-				const reason = answer && (await classify(answer, failure, url, init, mode.expectsJson));
+				const reason = answer && (await classify(answer, failure, url, init, mode.expectsJson, record));
 				if (reason) {
 					discard(answer);
 					sawUnauthorized = diedLastRound = true;
@@ -429,7 +413,14 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			// A 401 or 403 means what its challenge says (RFC 6750 §3, RFC 9470, RFC 9449).
 			const challenge = answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
 			const details: ApiErrorOptions = { response: answer, request: describe(url, init), challenge: challenge && "challenge" in challenge ? challenge.challenge : undefined };
-			const notSessionWide = challenge?.kind === "insufficient-scope" || challenge?.kind === "dpop-nonce" || (challenge?.kind === "step-up" && machine.status !== "signedOut");
+			// RFC 9449 §7.1: the proof was refused, not the token. A refresh cannot fix that; a fresh proof may, once.
+			const badProof = challenge?.kind === "other" && challenge.challenge.scheme === "dpop" && challenge.challenge.params.error === "invalid_dpop_proof";
+			const notSessionWide = challenge?.kind === "insufficient-scope" || challenge?.kind === "dpop-nonce" || badProof || (challenge?.kind === "step-up" && machine.status !== "signedOut");
+			if (badProof && credentials.sign && !proofRetried) {
+				if (response) discard(response);
+				proofRetried = true;
+				continue;
+			}
 			// RFC 9449 §9: the nonce came with this answer; one more try with it, which is no refresh and no re-authentication.
 			if (challenge?.kind === "dpop-nonce" && credentials.retriesNonce && !nonceRetried) {
 				if (response) discard(response);
@@ -448,11 +439,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				if (response) discard(response);
 				if (challenge.kind === "insufficient-scope") throw redact(new InsufficientScopeError(challenge.scope, details));
 				if (challenge.kind === "dpop-nonce") throw redact(new UseDPoPNonceError(details));
-				throw redact(new StepUpRequiredError(challenge, details));
+				if (challenge.kind === "step-up") throw redact(new StepUpRequiredError(challenge, details));
+				throw redact(new InvalidDPoPProofError(details));
 			}
 
 			if (response?.status !== 401) {
-				const reason = await classify(answer, failure, url, init, mode.expectsJson);
+				const reason = await classify(answer, failure, url, init, mode.expectsJson, record);
 				if (reason) {
 					if (answer) discard(answer);
 					sawUnauthorized = diedLastRound = true;
@@ -514,7 +506,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	function run(path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
 		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, baseUrl), init, mode, machine.generation) : undefined;
-		const rethrowMapped = (error: unknown): never => {
+		const rethrowMapped = (raw: unknown): never => {
+			// Whatever path it took, nothing thrown leaves with a secret in it (its cause chain included).
+			const error = redact(raw);
 			const mapped = error instanceof ApiError && options.errorFor && !mode.raw ? options.errorFor(error) : undefined;
 			throw mapped ?? error;
 		};
@@ -531,9 +525,10 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	async function clientFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
 		const base = (globalThis as { location?: { href?: string } }).location?.href ?? baseUrl.href;
 		const incoming = new Request(typeof input === "string" ? new URL(input, base) : input, init);
-		// The loop may send it more than once (after a refresh): keep the body.
-		const body = incoming.body ? await incoming.arrayBuffer() : undefined;
 		const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+		// The loop may send it more than once (after a refresh): keep the body. Reading a stream stops at an abort, as
+		// fetch stops sending it.
+		const body = incoming.body ? await abortable(incoming.arrayBuffer(), signal) : undefined;
 		// A Request's own settings count where they differ from fetch's defaults (a default cannot be told from a choice).
 		const given = <K extends "credentials" | "redirect" | "cache">(key: K, fallback: RequestInit[K]) =>
 			init?.[key] ?? (input instanceof Request && input[key] !== fallback ? input[key] : undefined);
@@ -565,7 +560,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	}
 
 	/** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
-	async function classify(answer: Response | undefined, failure: unknown, url: URL, init: RequestOptions, expectsJson: boolean) {
+	async function classify(answer: Response | undefined, failure: unknown, url: URL, init: RequestOptions, expectsJson: boolean, record: SendRecord) {
 		if (!options.sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
 		// Once an episode has begun there is nothing left to find out: the failure waits for it (see the loop).
 		if (!answer && machine.status === "reauthenticating") return false;
@@ -575,6 +570,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				request: describe(url, init),
 				baseUrl,
 				expectsJson,
+				redirects: record.redirects ?? [],
 				...(failure instanceof ApiError ? { data: failure.data } : {}),
 				...(answer ? {} : { probe: () => probe(url, init) }),
 			});
@@ -673,6 +669,8 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		});
 	}
 
+	markClientFetch(clientFetch, createdOver);
+
 	return {
 		request: (path, init = {}) => run(path, init, { expectsJson: acceptsJson(init), raw: false }),
 		fetch: clientFetch,
@@ -763,7 +761,8 @@ async function readErrorData(response: Response): Promise<unknown> {
 		try {
 			return JSON.parse(text) as unknown;
 		} catch {
-			return text.slice(0, 1_000);
+			// Capped once redacted (core/redaction.ts): a cut through a secret would leave its first characters.
+			return text;
 		}
 	} catch {
 		return undefined;
@@ -796,6 +795,10 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 function acceptsJson(init: RequestOptions): boolean {
 	const accept = new Headers(init.headers as HeadersInit | undefined).get("accept");
 	return accept !== null && /json/i.test(accept);
+}
+
+function isStream(body: unknown): boolean {
+	return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<TokenSet | void | undefined> {

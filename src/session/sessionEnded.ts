@@ -1,4 +1,5 @@
 import { discard } from "../core/deferred.js";
+import type { RedirectHop } from "../core/transport.js";
 import type { SessionReason } from "./sessionState.js";
 
 export type SessionEndedContext = {
@@ -8,6 +9,11 @@ export type SessionEndedContext = {
 	baseUrl: URL;
 	/** Whether the caller asked for JSON (`get`, `post`, … or an `Accept` naming JSON). */
 	expectsJson: boolean;
+	/**
+	 * The redirects tokenflight followed by hand on the way to `response` (requests carrying a CSRF value or a DPoP
+	 * proof), first to last. Redirects fetch followed itself show only as `response.redirected` and `response.url`.
+	 */
+	redirects?: readonly RedirectHop[];
 	/** The parsed body of a non-2xx response, when one was read. */
 	data?: unknown;
 	/**

@@ -93,7 +93,7 @@ function fakeNetwork(s: Scenario, seen: Seen[]): typeof fetch {
 			const response = serve(s, url);
 			const location = response.headers.get("location");
 			if (response.status < 300 || response.status > 399 || location === null || first.redirect === "manual") {
-				Object.defineProperties(response, { url: { value: url.href }, redirected: { value: redirects > 0 } });
+				Object.defineProperties(response, { url: { value: url.href, configurable: true }, redirected: { value: redirects > 0, configurable: true } });
 				return response;
 			}
 			if (first.redirect === "error" || redirects >= 20) throw new TypeError("fetch failed: redirect");
