@@ -1,4 +1,5 @@
 import { ApiError, HttpError, httpMessage } from "../errors.js";
+import type { TokenSet } from "../tokens/types.js";
 
 const mark = "[redacted]";
 // Where a body read as text is cut, after redaction: enough to tell an HTML page or a proxy's message.
@@ -7,18 +8,19 @@ const textCap = 1_000;
 const maxSecrets = 16;
 const maxDepth = 16;
 
-export type Redaction = {
-	/** Values requests carried (tokens, CSRF values): blanked wherever a server echoes them. */
-	remember(values: readonly (string | undefined)[]): void;
+export type Secrets = {
+	/** Keeps the latest secrets a request carried (tokens, CSRF values): blanked wherever a server echoes them. */
+	remember(tokens: TokenSet | undefined, headers: readonly [string, string][]): void;
 	/**
-	 * Blanks the remembered secrets in everything reachable from `error` (message, stack, `data`, `challenge`, and
-	 * the same down its `cause` chain), then caps text bodies. What `JSON.stringify`, `util.inspect` and
-	 * `structuredClone` print is made of these. Linear in the text.
+	 * Blanks them in everything reachable from `error` (message, stack, `data`, `challenge`, and the same down its
+	 * `cause` chain), then caps text bodies. What `JSON.stringify`, `util.inspect` and `structuredClone` print is made
+	 * of these. Linear in the text.
 	 */
-	error<T>(error: T): T;
+	redact<T>(error: T): T;
 };
 
-export function createRedaction(): Redaction {
+/** The latest secrets requests carried: never quoted by an error, whatever the server echoes. */
+export function createSecrets(): Secrets {
 	const secrets = new Set<string>();
 
 	function blank(text: string): string {
@@ -63,8 +65,8 @@ export function createRedaction(): Redaction {
 	}
 
 	return {
-		remember(values) {
-			for (const value of values) {
+		remember(tokens, headers) {
+			for (const value of [tokens?.accessToken, tokens?.refreshToken, ...headers.map(([, header]) => header)]) {
 				if (typeof value !== "string" || value.length < 4) continue;
 				secrets.delete(value);
 				secrets.add(value);
@@ -74,7 +76,7 @@ export function createRedaction(): Redaction {
 				secrets.delete(old);
 			}
 		},
-		error(error) {
+		redact(error) {
 			const seen = new Set<object>();
 			for (let node: unknown = error, depth = 0; typeof node === "object" && node !== null && !seen.has(node) && depth < maxDepth; depth++) {
 				seen.add(node);
