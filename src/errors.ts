@@ -233,13 +233,14 @@ export class TokenStoreError extends ApiError {
 }
 
 /**
- * A trusted origin redirected a request that carries a CSRF value, and the runtime hides the redirect's target
- * (a browser's `redirect: "manual"`). Following it blind could hand the value to another origin, so it is not followed.
+ * A trusted origin redirected a request that carries a CSRF value or a DPoP proof, and the runtime hides the
+ * redirect's target (a browser's `redirect: "manual"`). Following it blind could hand the value to another origin, or
+ * send a proof made for another URL, so it is not followed.
  */
 export class RedirectError extends ApiError {
 	override name = "RedirectError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(`The server redirected${requestLabel(options.request)}; a request carrying a CSRF value is only redirected within trusted origins`, "REDIRECT_BLOCKED", options);
+		super(`The server redirected${requestLabel(options.request)}; a request carrying a CSRF value or a DPoP proof is only redirected where its target can be seen`, "REDIRECT_BLOCKED", options);
 	}
 }
 
@@ -324,8 +325,9 @@ export function serverMessage(data: unknown): string | undefined {
 	return blankJwts(text, 300).replace(/[\r\n]+/g, " ").slice(0, 300);
 }
 
-// Maximal runs of base64url characters and dots, and what lies between them: one pass, nothing to backtrack into.
-const runs = /[\w.-]+|[^\w.-]+/g;
+// Runs of base64url characters and dots, and what lies between them: one pass, nothing to backtrack into. A run is
+// cut at 4 KB, so a message's first few hundred characters never cost a scan of the whole body.
+const runs = /[\w.-]{1,4097}|[^\w.-]{1,4096}/g;
 
 /**
  * Blanks anything shaped like a JWT (three dot-separated segments of 8+ base64url characters) in one linear pass, and

@@ -5,7 +5,6 @@ import { indexedDbKeyStore, memoryKeyStore, type KeyRecord } from "./keyStore.js
 export type { DPoPBinding } from "../auth/bearer.js";
 export { accessTokenHash, jwkThumbprint } from "./jose.js";
 export type { PublicJwk } from "./jose.js";
-export { InvalidDPoPProofError, UseDPoPNonceError } from "../errors.js";
 
 export type DPoPOptions = {
 	/**

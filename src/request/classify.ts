@@ -78,7 +78,9 @@ export function classify(facts: Facts, allowance: Allowance): Verdict {
 		if (ended) return { type: "ended", reason: ended, replay: !(answer?.ok && !answer.redirected && !facts.redirected && !allowance.idempotent) };
 	}
 	if (response === undefined) return { type: "failed" };
-	if (response.status === 401) return response.redirected ? { type: "redirected401" } : { type: "unauthorized" };
+	// Redirects followed by hand (`facts.redirected`) stayed on trusted origins with the credentials on every hop (or
+	// `trusted` would be false): their 401 is the session's.
+	if (response.status === 401) return response.redirected && !facts.redirected ? { type: "redirected401" } : { type: "unauthorized" };
 	return { type: "answer" };
 }
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HttpError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
+import { HttpError, ResponseParseError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
+import { createSecrets } from "../../src/request/secrets.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const accessToken = "opaque-access-token-5f1c2a9e77d04b";
@@ -110,6 +111,21 @@ describe("redaction of a long error body", () => {
 		console.info(`HttpError from a ${message.length}-character message: ${elapsed.toFixed(2)} ms`);
 		expect(elapsed).toBeLessThan(20);
 		expect(new HttpError(400, { data: { message } }).message).not.toMatch(/eyJ/);
+	});
+
+	it("redacts an HttpError and a ResponseParseError from a 1 MB body with 16 secrets remembered in under 20 ms", () => {
+		const secrets = createSecrets();
+		const remembered = Array.from({ length: 16 }, (_, i) => `secret-value-${i}-${"k".repeat(20)}`);
+		secrets.remember({ accessToken: remembered[0]!, refreshToken: remembered[1]! }, remembered.slice(2).map((value) => ["x-csrf-token", value] as [string, string]));
+		const body = `${"a".repeat(500_000)} ${remembered[7]} ${"b ".repeat(250_000)}`;
+		const asJson = bestOf3(() => secrets.redact(new HttpError(400, { data: { message: body } })));
+		const asText = bestOf3(() => secrets.redact(new ResponseParseError({ data: body })));
+		console.info(`redaction of a 1 MB body, 16 secrets: HttpError ${asJson.toFixed(2)} ms, ResponseParseError ${asText.toFixed(2)} ms`);
+		expect(asJson).toBeLessThan(20);
+		expect(asText).toBeLessThan(20);
+		const parsed = secrets.redact(new ResponseParseError({ data: body }));
+		expect(parsed.data).toHaveLength(1_000);
+		expect(JSON.stringify(secrets.redact(new HttpError(400, { data: { message: body } })))).not.toContain(remembered[7]);
 	});
 
 	it("rejects a client request answered by a 400 with a 1 MB message, the message capped and the token blanked", async () => {

@@ -47,3 +47,18 @@ describe("a cookie-mode POST redirected to a login page on another origin", () =
 		]);
 	});
 });
+
+describe("a 401 at the end of a redirect chain followed by hand within the trusted origins", () => {
+	it("is the session's 401: every hop carried the session's credentials", async () => {
+		trusted.state.route = (seen) => (seen.path === "/api/documents.update" ? { status: 307, headers: { location: "/api/documents.update/v2" } } : { status: 401, body: JSON.stringify({ error: "authentication_required" }) });
+		const { client, reauthenticate } = makeClient({ type: "cookie", csrf });
+
+		void client.post("documents.update", { id: "d1" }).catch(() => undefined);
+		await vi.waitFor(() => expect(reauthenticate).toHaveBeenCalledTimes(1), { timeout: 2_000 });
+
+		expect(trusted.state.seen.map((seen) => [seen.method, seen.path, seen.headers["x-csrf-token"]])).toEqual([
+			["POST", "/api/documents.update", "csrf-secret-1"],
+			["POST", "/api/documents.update/v2", "csrf-secret-1"],
+		]);
+	});
+});
