@@ -4,7 +4,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HttpError, ResponseParseError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
+import { HttpError as SourceHttpError, ResponseParseError } from "../../src/errors.js";
+import { HttpError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
+// Internal, with the error classes of the same build (the dist run swaps only the public entry).
 import { createSecrets } from "../../src/request/secrets.js";
 import { memoryStorage } from "../helpers/storage.js";
 
@@ -118,14 +120,14 @@ describe("redaction of a long error body", () => {
 		const remembered = Array.from({ length: 16 }, (_, i) => `secret-value-${i}-${"k".repeat(20)}`);
 		secrets.remember({ accessToken: remembered[0]!, refreshToken: remembered[1]! }, remembered.slice(2).map((value) => ["x-csrf-token", value] as [string, string]));
 		const body = `${"a".repeat(500_000)} ${remembered[7]} ${"b ".repeat(250_000)}`;
-		const asJson = bestOf3(() => secrets.redact(new HttpError(400, { data: { message: body } })));
+		const asJson = bestOf3(() => secrets.redact(new SourceHttpError(400, { data: { message: body } })));
 		const asText = bestOf3(() => secrets.redact(new ResponseParseError({ data: body })));
 		console.info(`redaction of a 1 MB body, 16 secrets: HttpError ${asJson.toFixed(2)} ms, ResponseParseError ${asText.toFixed(2)} ms`);
 		expect(asJson).toBeLessThan(20);
 		expect(asText).toBeLessThan(20);
 		const parsed = secrets.redact(new ResponseParseError({ data: body }));
 		expect(parsed.data).toHaveLength(1_000);
-		expect(JSON.stringify(secrets.redact(new HttpError(400, { data: { message: body } })))).not.toContain(remembered[7]);
+		expect(JSON.stringify(secrets.redact(new SourceHttpError(400, { data: { message: body } })))).not.toContain(remembered[7]);
 	});
 
 	it("rejects a client request answered by a 400 with a 1 MB message, the message capped and the token blanked", async () => {
