@@ -1,11 +1,12 @@
 // Property: redirect chains of 0–5 hops across trusted and foreign origins and non-http(s) schemes, answered 301, 302,
 // 303, 307 or 308, for every method, with bearer, cookie + CSRF or DPoP credentials, a caller's own Authorization or
-// not, and with redirect "follow" or "manual". Invariants:
+// not, with redirect "follow" or "manual", in Node or a browser (which hides a manual redirect's target). Invariants:
 //   1. no token, CSRF value, proof or caller Authorization reaches an untrusted origin, nor any hop after the chain
 //      left the trusted origins (a foreign origin never picks where credentials go next);
 //   2. every proof's htm, htu and jti match the hop it rides, with a fresh jti on each;
 //   3. a redirect to anything but http(s) is a network error (client.fetch: a TypeError); "manual" hands the first
-//      answer back; otherwise the caller gets the final answer, with fetch's `url` and `redirected`;
+//      answer back; a redirect the client follows itself but cannot see (a browser's) is a RedirectError; otherwise
+//      the caller gets the final answer, with fetch's `url` and `redirected`;
 //   4. a response whose final URL is untrusted never changes the session (no refresh, no re-authentication, no new
 //      identity), whatever it answers;
 //   5. no hop is sent twice (no write is sent twice).
@@ -15,7 +16,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { createDPoP } from "../../src/dpop/index.js";
-import { createClient, memoryTokenStore, type ClientOptions, type RefreshFunction } from "../../src/index.js";
+import { RedirectError, createClient, memoryTokenStore, type ClientOptions, type RefreshFunction } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const runs = Number(process.env.FC_RUNS ?? 1_000);
@@ -36,6 +37,8 @@ type Scenario = {
 	callerAuthorization: boolean;
 	redirect: "follow" | "manual";
 	foreignFinal: 200 | 401;
+	/** A browser hides a redirect's target from `redirect: "manual"` (an opaque redirect); Node shows it. */
+	runtime: "node" | "browser";
 };
 
 const accessToken = "access-token-2f0c9d8e7b6a";
@@ -58,6 +61,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 	callerAuthorization: fc.boolean(),
 	redirect: fc.constantFrom("follow", "manual"),
 	foreignFinal: fc.constantFrom(200, 401),
+	runtime: fc.constantFrom("node", "browser"),
 });
 
 type Seen = { url: URL; method: string; headers: Headers; body: string; hop: number };
@@ -93,6 +97,9 @@ function fakeNetwork(s: Scenario, seen: Seen[]): typeof fetch {
 			const response = serve(s, url);
 			const location = response.headers.get("location");
 			if (response.status < 300 || response.status > 399 || location === null || first.redirect === "manual") {
+				const opaque = s.runtime === "browser" && first.redirect === "manual" && location !== null;
+				// An opaque redirect shows nothing: status 0, no headers, no URL.
+				if (opaque) return Object.defineProperties(new Response(null), { type: { value: "opaqueredirect" }, status: { value: 0 }, url: { value: "" } });
 				Object.defineProperties(response, { url: { value: url.href, configurable: true }, redirected: { value: redirects > 0, configurable: true } });
 				return response;
 			}
@@ -110,8 +117,11 @@ function fakeNetwork(s: Scenario, seen: Seen[]): typeof fetch {
 	};
 }
 
+/** Whether the client follows this request's redirects itself: it carries a CSRF value or a DPoP proof. */
+const byHand = (s: Scenario) => s.auth === "dpop" || (s.auth === "cookie" && s.method !== "GET");
+
 /** The requests the chain leads to when followed, and how it ends. */
-function expected(s: Scenario): { hops: number; end: "network-error" | { status: number; url: string; redirected: boolean } } {
+function expected(s: Scenario): { hops: number; end: "network-error" | "redirect-blocked" | { status: number; url: string; redirected: boolean } } {
 	let url = `${s.start}/hop/0`;
 	for (let hop = 0; ; hop++) {
 		const next = s.chain[hop];
@@ -119,7 +129,9 @@ function expected(s: Scenario): { hops: number; end: "network-error" | { status:
 			const origin = new URL(url).origin;
 			return { hops: hop + 1, end: { status: trustedOrigins.has(origin) ? 200 : s.foreignFinal, url, redirected: hop > 0 } };
 		}
-		if (s.redirect === "manual") return { hops: 1, end: { status: next.status, url, redirected: false } };
+		if (s.redirect === "manual") return { hops: 1, end: s.runtime === "browser" ? { status: 0, url: "", redirected: false } : { status: next.status, url, redirected: false } };
+		// A browser hides the target of the redirect the client asked to see: it does not follow blind.
+		if (s.runtime === "browser" && byHand(s)) return { hops: 1, end: "redirect-blocked" };
 		if (next.target === "data" || next.target === "ftp") return { hops: hop + 1, end: "network-error" };
 		url = `${next.target}/hop/${hop + 1}`;
 	}
@@ -188,6 +200,9 @@ async function check(s: Scenario): Promise<void> {
 		if (end === "network-error") {
 			expect(result).toHaveProperty("error");
 			expect((result as { error: unknown }).error).toBeInstanceOf(TypeError);
+		} else if (end === "redirect-blocked") {
+			expect(result).toHaveProperty("error");
+			expect((result as { error: unknown }).error).toBeInstanceOf(RedirectError);
 		} else {
 			expect(result, String((result as { error?: unknown }).error)).toHaveProperty("response");
 			const { response } = result as { response: Response };
