@@ -2,6 +2,7 @@ import ky from "ky";
 import type { BearerContext } from "./auth/bearer.js";
 import type { Credentials } from "./auth/types.js";
 import { disposedError } from "./core/disposedError.js";
+import { markClientFetch, pageFetch } from "./core/pageFetch.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
 import type { RequestOptions } from "./core/requestOptions.js";
 import { readJson } from "./core/responses.js";
@@ -59,13 +60,17 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		tabs,
 		// No timeout unless the app asks for one: a slow answer is still an answer (ky's own default is 10 s).
 		api: ky.create({ timeout: false, ...options.ky }),
-		baseFetch: options.ky?.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+		// The page's fetch, never a client's: `globalThis.fetch = client.fetch` must not make the client call itself.
+		baseFetch: options.ky?.fetch ?? ((input, init) => pageFetch()(input, init)),
 		disposed: disposeController.signal,
 		secrets: createSecrets(),
 		lastCredential: undefined,
 		stepUpFlight: null,
 	};
 	const run = requestRunner(core);
+	const clientFetch: typeof fetch = (input, init) => fetchThrough(run, baseUrl, input, init);
+	// Marked with the page's fetch as the client is created: what it sends through once it has become the global one.
+	markClientFetch(clientFetch, options.ky?.fetch ? undefined : pageFetch());
 
 	function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		return run(path, init, expectsJsonOnly(init, true) ? jsonMode : jsonOrHtmlMode).then((response) =>
@@ -78,7 +83,7 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 
 	return {
 		request: (path, init = {}) => run(path, init, { expectsJson: expectsJsonOnly(init, false), raw: false }),
-		fetch: (input, init) => fetchThrough(run, baseUrl, input, init),
+		fetch: clientFetch,
 		get: (path, init = {}) => json(path, { ...init, method: "GET" }),
 		delete: (path, init = {}) => json(path, { ...init, method: "DELETE" }),
 		post: (path, body, init = {}) => json(path, withBody(init, "POST", body)),

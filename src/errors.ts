@@ -28,7 +28,9 @@ export type ApiErrorCode =
 	| "REDIRECT_BLOCKED"
 	| "STEP_UP_REQUIRED"
 	| "INSUFFICIENT_SCOPE"
-	| "USE_DPOP_NONCE";
+	| "USE_DPOP_NONCE"
+	| "INVALID_DPOP_PROOF"
+	| "BODY_NOT_REPLAYABLE";
 
 export type ApiErrorOptions = {
 	request?: Request | undefined;
@@ -117,6 +119,18 @@ export class UseDPoPNonceError extends HttpError {
 	override name = "UseDPoPNonceError";
 	constructor(options: ApiErrorOptions = {}) {
 		super(options.response?.status ?? 401, options, "USE_DPOP_NONCE");
+	}
+}
+
+/**
+ * RFC 9449 §7.1: the resource server refused the DPoP proof (not the token) twice, the second time a fresh one. A
+ * refresh cannot fix a proof, so nothing was refreshed and the session is untouched; only this request failed. A
+ * proxy that replays or rewrites requests (its method or URL) is the usual cause.
+ */
+export class InvalidDPoPProofError extends HttpError {
+	override name = "InvalidDPoPProofError";
+	constructor(options: ApiErrorOptions = {}) {
+		super(options.response?.status ?? 401, options, "INVALID_DPOP_PROOF");
 	}
 }
 
@@ -222,17 +236,32 @@ export class TokenStoreError extends ApiError {
 }
 
 /**
- * A trusted origin redirected a request that carries a CSRF value, and the runtime hides the redirect's target
- * (a browser's `redirect: "manual"`). Following it blind could hand the value to another origin, so it is not followed.
+ * A trusted origin redirected a request that carries a CSRF value or a DPoP proof, and the runtime hides the
+ * redirect's target (a browser's `redirect: "manual"`). Following it blind could hand the value to another origin, or
+ * send a proof made for another URL, so it is not followed.
  */
 export class RedirectError extends ApiError {
 	override name = "RedirectError";
 	constructor(options: ApiErrorOptions = {}) {
-		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `The server redirected${requestLabel(options.request)}; a request carrying a CSRF value is only redirected within trusted origins` : `Redirect blocked${requestLabel(options.request)}`), "REDIRECT_BLOCKED", options);
+		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `The server redirected${requestLabel(options.request)}; a request carrying a CSRF value or a DPoP proof is only redirected where its target can be seen` : `Redirect blocked${requestLabel(options.request)}`), "REDIRECT_BLOCKED", options);
+	}
+}
+
+/**
+ * The request has to be sent again (a 307 or 308 redirect, or a retry after a refresh) but its body was a stream,
+ * which can be read only once and was: it is not buffered in advance, since a stream may be any size. Send a body
+ * that can be read twice (a string, Blob, ArrayBuffer, FormData) for requests that may be redirected or retried.
+ */
+export class BodyNotReplayableError extends ApiError {
+	override name = "BodyNotReplayableError";
+	constructor(why: string, options: ApiErrorOptions = {}) {
+		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `${why}, but its body is a stream that was already sent and cannot be sent again:${requestLabel(options.request)}` : `Body not replayable${requestLabel(options.request)}`), "BODY_NOT_REPLAYABLE", options);
 	}
 }
 
 const errorNames = new Set([
+	"InvalidDPoPProofError",
+	"BodyNotReplayableError",
 	"StepUpRequiredError",
 	"InsufficientScopeError",
 	"UseDPoPNonceError",
@@ -295,10 +324,41 @@ export function serverMessage(data: unknown): string | undefined {
 	const { message, error_description: description, error } = data as Record<string, unknown>;
 	const text = [message, description, error].find((value): value is string => typeof value === "string" && value.trim() !== "");
 	if (text === undefined) return undefined;
-	return text
-		.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g, "[redacted]")
-		.replace(/[\r\n]+/g, " ")
-		.slice(0, 300);
+	// Redacted first, then capped: a JWT the cap cut would no longer look like one.
+	return blankJwts(text, 300).replace(/[\r\n]+/g, " ").slice(0, 300);
+}
+
+// Runs of base64url characters and dots, and what lies between them: one pass, nothing to backtrack into. A run is
+// cut at 4 KB, so a message's first few hundred characters never cost a scan of the whole body.
+const runs = /[\w.-]{1,4097}|[^\w.-]{1,4096}/g;
+
+/**
+ * Blanks anything shaped like a JWT (three dot-separated segments of 8+ base64url characters) in one linear pass, and
+ * stops once `limit` characters are out: a message needs its first few hundred, not a megabyte's worth.
+ */
+export function blankJwts(text: string, limit = Infinity): string {
+	let result = "";
+	runs.lastIndex = 0;
+	for (let match = runs.exec(text); match !== null && result.length < limit; match = runs.exec(text)) {
+		result += looksLikeJwt(match[0]) ? "[redacted]" : match[0];
+	}
+	return result;
+}
+
+function looksLikeJwt(run: string): boolean {
+	if (run.length < 26 || !run.includes(".")) return false;
+	// Kilobytes of base64url and dots carry nothing a person reads, and may hide a token: blanked without a look.
+	if (run.length > 4_096) return true;
+	// Walks the dots without splitting: a megabyte of segments would be as many strings.
+	let long = 0;
+	for (let start = 0; start <= run.length; ) {
+		const dot = run.indexOf(".", start);
+		const end = dot === -1 ? run.length : dot;
+		long = end - start >= 8 ? long + 1 : 0;
+		if (long === 3) return true;
+		start = end + 1;
+	}
+	return false;
 }
 
 /**

@@ -6,13 +6,16 @@ export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } fr
 export { classifyChallenge, parseChallenges } from "./auth/challenge.js";
 export type { AuthChallenge, Challenge, SafeChallenge } from "./auth/challenge.js";
 export type { RequestOptions } from "./core/requestOptions.js";
+export type { RedirectHop } from "./core/transport.js";
 export {
 	ApiError,
 	AuthenticationError,
+	BodyNotReplayableError,
 	ForbiddenError,
 	HttpError,
 	InsufficientScopeError,
 	InvalidCredentialError,
+	InvalidDPoPProofError,
 	NetworkError,
 	NotReplayedError,
 	RedirectError,

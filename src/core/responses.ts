@@ -15,7 +15,8 @@ export async function readJson<T>(response: Response, describe: () => Request): 
 	try {
 		return JSON.parse(text) as T;
 	} catch (error) {
-		throw new ResponseParseError({ request: describe(), response, data: text.slice(0, 1_000), cause: error });
+		// The whole text: the client redacts it, then caps it (a cut first would leave a secret's first characters).
+		throw new ResponseParseError({ request: describe(), response, data: text, cause: error });
 	}
 }
 

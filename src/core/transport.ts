@@ -1,4 +1,4 @@
-import { RedirectError } from "../errors.js";
+import { BodyNotReplayableError, RedirectError } from "../errors.js";
 import { discard } from "./discard.js";
 
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
@@ -6,28 +6,31 @@ export type SendPlan = {
 	isTrusted(url: URL): boolean;
 	/** False once the session the credentials belong to has ended; they are then not sent. */
 	isCurrent(): boolean;
-	/** Headers that go to trusted URLs only. */
-	headers: readonly [string, string][];
+	/** Headers that go to trusted URLs only, for a hop's method (a CSRF value goes with unsafe methods only). */
+	headers(method: string): readonly [string, string][];
 	/** More headers for trusted URLs, computed for the exact method and URL of each hop (a DPoP proof). */
 	sign?: ((method: string, url: URL) => Promise<[string, string][]>) | undefined;
 	/** `credentials` for trusted URLs. */
 	credentials: RequestCredentials;
 	/** `credentials` for any other URL. */
 	foreignCredentials: RequestCredentials;
-	/**
-	 * Follow redirects by hand, so the plan's headers are dropped before a hop leaves the trusted origins. Needed for
-	 * headers fetch keeps across origins (anything but Authorization, which fetch strips itself).
-	 */
-	manualRedirects: boolean;
+	/** False for a body that can be read only once (a stream): a 307/308 cannot send it again. */
+	replayable: boolean;
 };
 
+/** One redirect on the way: the URL and method that got it, its status, and where it pointed. */
+export type RedirectHop = { url: string; method: string; status: number; location: string };
+
 /**
- * Filled in by the transport: where the request finally went, whether it carried the plan's credentials there, and
- * whether it got there through a redirect (a response built from a hand-followed hop says `redirected: false`).
+ * Filled in by the transport: where the request finally went, whether it carried the plan's credentials there, the
+ * redirects it took (those followed by hand; fetch does not tell its own), and whether the body left at all.
  */
-export type SendRecord = { url: string | undefined; trusted: boolean; redirected?: boolean };
+export type SendRecord = { url: string | undefined; trusted: boolean; redirected?: boolean; redirects?: RedirectHop[]; sent?: boolean };
 
 const maxRedirects = 20;
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+// Fetch drops these when a redirect turns a request into a bodiless GET (WHATWG Fetch §4.4 step 12).
+const bodyHeaders = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 
 /** A request whose credentials belonged to a session that ended before it left: the loop sends it again. */
 export class SupersededError extends Error {
@@ -36,16 +39,21 @@ export class SupersededError extends Error {
 
 /**
  * The `fetch` ky calls. It sees the request exactly as it will be sent, so a `beforeRequest` hook that points it
- * elsewhere cannot take credentials along, and neither can a redirect.
+ * elsewhere cannot take credentials along, and neither can a redirect: a request carrying anything but a bearer
+ * `Authorization` (which fetch strips across origins itself) is followed by hand, each hop dressed for its own method
+ * and origin.
  */
 export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
 	return async (input, init) => {
 		const request = input instanceof Request ? input : new Request(input, init);
 		const extra = input instanceof Request ? init : undefined;
-		if (!plan.manualRedirects || !plan.headers.length || !plan.isTrusted(new URL(request.url))) {
-			const dressed = await dress(request, plan, record);
+		const url = new URL(request.url);
+		const byHand = plan.isTrusted(url) && (plan.sign !== undefined || plan.headers(request.method).some(([name]) => name.toLowerCase() !== "authorization"));
+		if (!byHand) {
+			const dressed = await dress(request, plan, record, false);
 			// Checked again in the very task fetch is called in: dressing awaited, and the session may have ended meanwhile.
-			leaving(plan, record);
+			leaving(plan, record, request.method);
+			record.sent = true;
 			const response = await base(dressed, extra);
 			// A native redirect strips Authorization across origins; where it ended decides whether the session hears of it.
 			if (response.url) record.trusted = record.trusted && plan.isTrusted(new URL(response.url));
@@ -56,54 +64,92 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 	};
 }
 
-function leaving(plan: SendPlan, record: SendRecord): void {
-	if (record.trusted && (plan.headers.length > 0 || plan.sign) && !plan.isCurrent()) throw new SupersededError();
+/** A request about to carry the session's credentials for a session that has ended since is sent again, afresh. */
+function leaving(plan: SendPlan, record: SendRecord, method: string): void {
+	if (record.trusted && (plan.headers(method).length > 0 || plan.sign !== undefined) && !plan.isCurrent()) throw new SupersededError();
 }
 
-async function dress(request: Request, plan: SendPlan, record: SendRecord): Promise<Request> {
+async function dress(request: Request, plan: SendPlan, record: SendRecord, byHand: boolean): Promise<Request> {
 	const url = new URL(request.url);
 	const trusted = plan.isTrusted(url);
 	record.url = url.href;
 	record.trusted = trusted;
 	const headers = new Headers(request.headers);
-	if (trusted && (plan.headers.length > 0 || plan.sign) && !plan.isCurrent()) throw new SupersededError();
-	if (trusted) for (const [name, value] of [...plan.headers, ...((await plan.sign?.(request.method, url)) ?? [])]) headers.set(name, value);
+	leaving(plan, record, request.method);
+	if (trusted) for (const [name, value] of [...plan.headers(request.method), ...((await plan.sign?.(request.method, url)) ?? [])]) headers.set(name, value);
 	const init: RequestInit = { headers, credentials: trusted ? plan.credentials : plan.foreignCredentials };
-	if (plan.manualRedirects) init.redirect = "manual";
+	if (byHand) init.redirect = "manual";
 	return new Request(request, init);
 }
 
 async function follow(base: typeof fetch, first: Request, extra: RequestInit | undefined, plan: SendPlan, record: SendRecord): Promise<Response> {
-	// 307 and 308 send the body again: keep a copy (only requests carrying a CSRF value come here, and they are small).
-	const body = first.body ? await first.clone().arrayBuffer() : null;
-	let request = await dress(first, plan, record);
+	// 307 and 308 send the body again: keep a copy of one that can be read twice (a stream is sent as it is, once).
+	const body = first.body && plan.replayable ? await first.clone().arrayBuffer() : null;
+	// The caller's headers, as fetch keeps them from hop to hop: it drops Authorization once, for good, on leaving an origin.
+	const headers = new Headers(first.headers);
+	const planned = new Set(["dpop", ...plan.headers("POST").map(([name]) => name.toLowerCase())]);
+	let request = await dress(first, plan, record, true);
+	let { method } = first;
+	let current = new URL(first.url);
 	// Once a hop has left the trusted origins, no later hop is trusted: a foreign origin must not pick where our
 	// credentials go next.
 	let left = !record.trusted;
 	const untrusted: SendPlan = { ...plan, isTrusted: () => false };
+	record.redirects = [];
 	for (let hop = 0; ; hop++) {
-		leaving(plan, record);
+		leaving(plan, record, method);
+		record.sent = true;
 		const response = await base(request, extra);
+		const isRedirect = response.type === "opaqueredirect" || (redirectStatuses.has(response.status) && response.headers.has("location"));
 		// The caller asked for the redirect itself (fetch's redirect: "manual"): it gets it, as fetch would give it.
-		if (first.redirect === "manual" && (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400))) return response;
-		if (response.type === "opaqueredirect") {
-			// A browser hides the target: following blind could take the CSRF value to another origin.
-			throw new RedirectError({ request: first, response });
-		}
-		const location = response.headers.get("location");
-		if (response.status < 300 || response.status > 399 || location === null) return response;
+		if (first.redirect === "manual" && (isRedirect || (response.status >= 300 && response.status < 400))) return response;
+		// A browser hides the target: following blind could take the credentials to another origin.
+		if (response.type === "opaqueredirect") throw new RedirectError({ request: first, response });
+		if (!isRedirect) return hop === 0 ? response : arrived(response, current);
 		if (first.redirect === "error") throw new TypeError("fetch failed: the response was a redirect and redirect was set to \"error\"");
-		if (hop >= maxRedirects) throw new TypeError("tokenflight: too many redirects");
+		if (hop >= maxRedirects) throw new TypeError("fetch failed: too many redirects");
 		discard(response);
-		const target = new URL(location, request.url);
+		const target = redirectTarget(response, current);
+		record.redirects.push({ url: current.href, method, status: response.status, location: target.href });
 		record.redirected = true;
 		// Fetch's rules (WHATWG Fetch §4.4): 303, and 301/302 after POST, become a GET without a body.
-		const toGet = response.status === 303 ? request.method !== "HEAD" : (response.status === 301 || response.status === 302) && request.method === "POST";
-		const method = toGet ? "GET" : request.method;
-		const headers = new Headers(first.headers);
-		if (toGet) for (const name of ["content-type", "content-length", "content-encoding", "content-language", "content-location"]) headers.delete(name);
-		const next = new Request(target, { method, headers, signal: first.signal, redirect: "manual", ...(toGet || body === null ? {} : { body }) });
+		const toGet = response.status === 303 ? method !== "GET" && method !== "HEAD" : (response.status === 301 || response.status === 302) && method === "POST";
+		if (toGet) {
+			method = "GET";
+			for (const name of bodyHeaders) headers.delete(name);
+		} else if (first.body && body === null) {
+			throw new BodyNotReplayableError(`The server redirected with ${response.status}, which sends the body again`, { request: first });
+		}
+		if (target.origin !== current.origin) headers.delete("authorization");
 		left ||= !plan.isTrusted(target);
-		request = await dress(next, left ? untrusted : plan, record);
+		const next = new Headers(headers);
+		// Headers of the plan's kind the caller set itself are the plan's to give: never to a foreign hop.
+		if (left) for (const name of planned) next.delete(name);
+		const hasBody = method !== "GET" && method !== "HEAD" && body !== null;
+		request = await dress(new Request(target, { method, headers: next, signal: first.signal, redirect: "manual", ...(hasBody ? { body } : {}) }), left ? untrusted : plan, record, true);
+		current = target;
+	}
+}
+
+/** Where a redirect points; anything but http(s) is a network error, as in fetch. */
+function redirectTarget(response: Response, current: URL): URL {
+	let target: URL;
+	try {
+		target = new URL(response.headers.get("location") ?? "", current);
+	} catch {
+		throw new TypeError("fetch failed: the redirect's Location is not a URL");
+	}
+	if (target.protocol !== "http:" && target.protocol !== "https:") throw new TypeError(`fetch failed: a redirect to a ${target.protocol} URL`);
+	return target;
+}
+
+/** A response reached through redirects followed by hand says so, as fetch's own would: its final `url`, `redirected`. */
+function arrived(response: Response, url: URL): Response {
+	const where = { url: { value: url.href }, redirected: { value: true } };
+	try {
+		return Object.defineProperties(response, where);
+	} catch {
+		// A fetch that already fixed these on its response (a mock): the same answer, in a response of our own.
+		return Object.defineProperties(new Response(response.body, response), where);
 	}
 }

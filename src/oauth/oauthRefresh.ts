@@ -1,4 +1,5 @@
 import type { DPoPBinding } from "../auth/bearer.js";
+import { pageFetch } from "../core/pageFetch.js";
 import { RefreshError, httpErrorFor } from "../errors.js";
 import type { RefreshFunction } from "../refresh/refresher.js";
 import type { TokenSet } from "../tokens/types.js";
@@ -46,7 +47,9 @@ export function oauthRefresh(options: OAuthRefreshOptions): RefreshFunction {
 	const { dpop } = options;
 	return async ({ refreshToken, signal }) => {
 		if (refreshToken === undefined) return null;
-		const fetchFn = options.fetch ?? globalThis.fetch;
+		// The page's fetch, even where the global one is a client's (`globalThis.fetch = client.fetch`): a refresh sent
+		// through the client would wait for itself.
+		const fetchFn = options.fetch ?? pageFetch();
 		const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, ...options.params });
 		const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", accept: "application/json" });
 		if (options.clientSecret === undefined) body.set("client_id", options.clientId);
@@ -65,8 +68,10 @@ export function oauthRefresh(options: OAuthRefreshOptions): RefreshFunction {
 		if (dpop && isNonceChallenge(response, data)) ({ request, response, data } = await send());
 		const requestedAt = now();
 		if (!response.ok) {
-			// Keep only the standard error fields: a token endpoint's body must never end up in a log verbatim.
-			const error = typeof data === "object" && data !== null ? pick(data as Record<string, unknown>, ["error", "error_description"]) : undefined;
+			// Keep only the standard error fields: a token endpoint's body must never end up in a log verbatim,
+			// and a server that echoes the grant (the refresh token, the client secret) must not hand it to one either.
+			const echoed = [refreshToken, options.clientSecret].filter((value): value is string => typeof value === "string" && value.length > 0);
+			const error = typeof data === "object" && data !== null ? pick(data as Record<string, unknown>, ["error", "error_description"], echoed) : undefined;
 			throw httpErrorFor(response.status, { request, response, data: error });
 		}
 		return parseTokenResponse(data, requestedAt, { tokenType: dpop ? "DPoP" : "Bearer" });
@@ -115,8 +120,9 @@ function parseJson(text: string): unknown {
 	}
 }
 
-function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-	return Object.fromEntries(keys.filter((key) => typeof source[key] === "string").map((key) => [key, source[key]]));
+function pick(source: Record<string, unknown>, keys: string[], secrets: string[]): Record<string, unknown> {
+	const blank = (text: string) => secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
+	return Object.fromEntries(keys.flatMap((key) => (typeof source[key] === "string" ? [[key, blank(source[key])]] : [])));
 }
 
 // RFC 6749 §2.3.1: client credentials are form-encoded before Basic encoding.

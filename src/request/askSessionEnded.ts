@@ -1,12 +1,21 @@
 import { rethrowLater } from "../core/rethrowLater.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { peekJson } from "../core/peekJson.js";
+import type { RedirectHop } from "../core/transport.js";
 import { ApiError, NetworkError } from "../errors.js";
 import type { SessionEnded } from "../session/sessionEnded.js";
 import { describe, throwIfDisposed, type ClientCore } from "./context.js";
 
 /** Asks the app's `sessionEnded` whether a response, or a failure without one, means the session ended. */
-export async function askSessionEnded(core: ClientCore, answer: Response | undefined, failure: unknown, url: URL, init: RequestOptions, expectsJson: boolean) {
+export async function askSessionEnded(
+	core: ClientCore,
+	answer: Response | undefined,
+	failure: unknown,
+	url: URL,
+	init: RequestOptions,
+	expectsJson: boolean,
+	redirects: readonly RedirectHop[] = [],
+) {
 	const { sessionEnded } = core.options;
 	if (!sessionEnded || (!answer && !(failure instanceof NetworkError))) return false;
 	// Once an episode has begun there is nothing left to find out: the failure waits for it (see the loop).
@@ -21,6 +30,7 @@ export async function askSessionEnded(core: ClientCore, answer: Response | undef
 			request: new Request(describe(url, init), { redirect: init.redirect ?? "follow" }),
 			baseUrl: core.baseUrl,
 			expectsJson,
+			redirects,
 			...(data === undefined ? {} : { data }),
 			...(answer ? {} : { probe: () => probe(core, url, init) }),
 		});

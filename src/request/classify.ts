@@ -31,6 +31,9 @@ export type Allowance = {
 	retriesNonce: boolean;
 	nonceRetried: boolean;
 	steppedUp: boolean;
+	/** The request carries a DPoP proof, and has been sent once more with a fresh one after `invalid_dpop_proof`. */
+	signs: boolean;
+	proofRetried: boolean;
 };
 
 type LocalChallenge = Extract<AuthChallenge, { kind: "step-up" | "insufficient-scope" | "dpop-nonce" }>;
@@ -43,6 +46,9 @@ export type Verdict =
 	/** The session is dead. `replay` false: the server acted on a write, which is not sent twice. */
 	| { type: "ended"; reason: SessionReason; replay: boolean }
 	| { type: "retryNonce" }
+	/** RFC 9449 §7.1: the proof, not the token, was refused. A refresh cannot fix a proof; a fresh one may, once. */
+	| { type: "retryProof" }
+	| { type: "badProof" }
 	| { type: "stepUp"; challenge: Extract<AuthChallenge, { kind: "step-up" }> }
 	/** The session is fine; this request alone lacks something (scope, a nonce, a stronger sign-in). */
 	| { type: "refused"; challenge: LocalChallenge }
@@ -65,6 +71,7 @@ export function classify(facts: Facts, allowance: Allowance): Verdict {
 		if (ended === undefined && answer) return { type: "ask" };
 		return ended ? { type: "ended", reason: ended, replay: true } : { type: "foreign" };
 	}
+	if (isBadProof(challenge)) return allowance.signs && !allowance.proofRetried ? { type: "retryProof" } : { type: "badProof" };
 	const local = isLocal(challenge, facts.status) ? challenge : undefined;
 	// RFC 9449 §9: the nonce came with this answer; one more try with it, which is no refresh and no re-authentication.
 	if (local?.kind === "dpop-nonce" && allowance.retriesNonce && !allowance.nonceRetried) return { type: "retryNonce" };
@@ -77,8 +84,14 @@ export function classify(facts: Facts, allowance: Allowance): Verdict {
 		if (ended) return { type: "ended", reason: ended, replay: !(answer?.ok && !answer.redirected && !facts.redirected && !allowance.idempotent) };
 	}
 	if (response === undefined) return { type: "failed" };
-	if (response.status === 401) return response.redirected ? { type: "redirected401" } : { type: "unauthorized" };
+	// Redirects followed by hand (`facts.redirected`) stayed on trusted origins with the credentials on every hop (or
+	// `trusted` would be false): their 401 is the session's.
+	if (response.status === 401) return response.redirected && !facts.redirected ? { type: "redirected401" } : { type: "unauthorized" };
 	return { type: "answer" };
+}
+
+function isBadProof(challenge: AuthChallenge | undefined): boolean {
+	return challenge?.kind === "other" && challenge.challenge.scheme === "dpop" && challenge.challenge.params.error === "invalid_dpop_proof";
 }
 
 function isLocal(challenge: AuthChallenge | undefined, status: SessionStatus): challenge is LocalChallenge {

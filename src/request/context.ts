@@ -64,7 +64,8 @@ export async function readErrorData(response: Response): Promise<unknown> {
 		try {
 			return JSON.parse(text) as unknown;
 		} catch {
-			return text.slice(0, 1_000);
+			// Capped once redacted (request/secrets.ts): a cut through a secret would leave its first characters.
+			return text;
 		}
 	} catch {
 		return undefined;

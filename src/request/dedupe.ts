@@ -10,7 +10,9 @@ export function requestRunner(core: ClientCore) {
 	return (path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> => {
 		const { options } = core;
 		const key = (init.dedupe ?? options.dedupe) && !init.signal ? dedupeKey(resolveUrl(path, core.baseUrl), init, mode, core.session.state.generation) : undefined;
-		const rethrowMapped = (error: unknown): never => {
+		const rethrowMapped = (raw: unknown): never => {
+			// Whatever path it took, nothing thrown leaves with a secret in it (its cause chain included).
+			const error = core.secrets.redact(raw);
 			throw mode.raw ? error : appError(core, error);
 		};
 		if (key === undefined) return options.errorFor ? request(core, path, init, mode).catch(rethrowMapped) : request(core, path, init, mode);

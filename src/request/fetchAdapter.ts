@@ -1,3 +1,4 @@
+import { abortable } from "../core/abortable.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { NetworkError } from "../errors.js";
 import { expectsJsonOnly } from "./body.js";
@@ -9,9 +10,10 @@ type Run = (path: string | URL, init: RequestOptions, mode: Mode) => Promise<Res
 export async function fetchThrough(run: Run, baseUrl: URL, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
 	const base = (globalThis as { location?: { href?: string } }).location?.href ?? baseUrl.href;
 	const incoming = new Request(typeof input === "string" ? new URL(input, base) : input, init);
-	// The loop may send it more than once (after a refresh): keep the body.
-	const body = incoming.body ? await incoming.arrayBuffer() : undefined;
 	const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+	// The loop may send it more than once (after a refresh): keep the body. Reading a stream stops at an abort, as
+	// fetch stops sending it.
+	const body = incoming.body ? await abortable(incoming.arrayBuffer(), signal) : undefined;
 	// A Request's own settings count where they differ from fetch's defaults (a default cannot be told from a choice).
 	const given = <K extends "credentials" | "redirect" | "cache">(key: K, fallback: RequestInit[K]) =>
 		init?.[key] ?? (input instanceof Request && input[key] !== fallback ? input[key] : undefined);

@@ -5,12 +5,21 @@ import { disposedError } from "../core/disposedError.js";
 import { resolveUrl } from "../core/origins.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { SupersededError, type SendRecord } from "../core/transport.js";
-import { ApiError, AuthenticationError, InsufficientScopeError, NotReplayedError, StepUpRequiredError, UseDPoPNonceError } from "../errors.js";
+import {
+	ApiError,
+	AuthenticationError,
+	BodyNotReplayableError,
+	InsufficientScopeError,
+	InvalidDPoPProofError,
+	NotReplayedError,
+	StepUpRequiredError,
+	UseDPoPNonceError,
+} from "../errors.js";
 import type { TokenSet } from "../tokens/types.js";
 import { askSessionEnded } from "./askSessionEnded.js";
 import { checkIdentity, classify, type Facts, type Verdict } from "./classify.js";
 import { describe, foreignUnauthorized, readErrorData, throwIfDisposed, unauthorized, type ClientCore, type Mode } from "./context.js";
-import { hopPlan, send } from "./send.js";
+import { hopPlan, isStream, send } from "./send.js";
 import { stepUp } from "./stepUp.js";
 
 // RFC 9110 §9.2.2: these may be sent again; anything else that reached the server never is.
@@ -76,6 +85,9 @@ class Exchange {
 	#lastFailure: unknown;
 	#steppedUp = false;
 	#nonceRetried = false;
+	#proofRetried = false;
+	// A stream body, once it has left, cannot go again: a round that would resend it fails instead.
+	#streamSent = false;
 
 	readonly #core: ClientCore;
 	readonly #url: URL;
@@ -111,6 +123,7 @@ class Exchange {
 			const tokens = await core.credentials.prepare(this.#signal);
 			throwIfDisposed(core);
 			if (core.session.state.stalledSince !== null || core.session.state.generation !== generation) continue;
+			if (this.#streamSent) throw new BodyNotReplayableError("The request has to be sent again for the current session", { request: describe(this.#url, this.#init) });
 			const record: SendRecord = { url: undefined, trusted: true };
 			core.lastCredential = core.credentials.credentialOf(tokens);
 			let response: Response | undefined;
@@ -121,11 +134,12 @@ class Exchange {
 				failure = error;
 			}
 			throwIfDisposed(core);
+			this.#streamSent = record.sent === true && isStream(this.#init.body);
 			if (failure instanceof SupersededError) continue;
 			const facts = this.#facts(response, failure, record, generation);
 			let verdict = classify(facts, this.#allowance());
 			if (verdict.type === "ask") {
-				facts.ended = await askSessionEnded(core, facts.answer, failure, this.#url, this.#init, this.#mode.expectsJson);
+				facts.ended = await askSessionEnded(core, facts.answer, failure, this.#url, this.#init, this.#mode.expectsJson, record.redirects);
 				verdict = classify(facts, this.#allowance());
 			}
 			const done = await this.#act(verdict, facts, tokens);
@@ -181,6 +195,8 @@ class Exchange {
 			retriesNonce: this.#core.credentials.retriesNonce,
 			nonceRetried: this.#nonceRetried,
 			steppedUp: this.#steppedUp,
+			signs: this.#core.credentials.sign !== undefined,
+			proofRetried: this.#proofRetried,
 		};
 	}
 
@@ -202,6 +218,15 @@ class Exchange {
 				if (response) discard(response);
 				this.#nonceRetried = true;
 				return undefined;
+			case "retryProof":
+				if (response) discard(response);
+				this.#proofRetried = true;
+				return undefined;
+			case "badProof":
+				// This request alone failed: nothing is refreshed, the session is untouched.
+				if (mode.raw && response) return response;
+				if (response) discard(response);
+				throw secrets.redact(new InvalidDPoPProofError(details));
 			case "stepUp":
 				if (response) discard(response);
 				this.#steppedUp = true;

@@ -12,21 +12,29 @@ import type { ClientCore } from "./context.js";
  */
 export function hopPlan(core: ClientCore, init: RequestOptions, method: string, tokens: TokenSet | undefined, session: boolean | "neutral", generation: number): SendPlan {
 	const { credentials } = core;
-	const headers = session ? credentials.headers(tokens, method) : [];
+	const headersFor = (hopMethod: string) => (session ? credentials.headers(tokens, hopMethod.toUpperCase()) : []);
+	const headers = headersFor(method);
 	core.secrets.remember(tokens, headers);
 	const sign = session ? credentials.sign : undefined;
+	// ky's options are ky.create's: a client-level `credentials` holds for every request that sets none.
+	const requested = init.credentials ?? core.options.ky?.credentials;
 	return {
 		// Checked as the request leaves (and as ky retries it): credentials of a session that ended meanwhile never
 		// go out, and nothing goes out while the session is being re-established.
 		isCurrent: () => !session || (core.session.state.generation === generation && (session === "neutral" || core.session.state.stalledSince === null)),
 		isTrusted: core.isTrusted,
-		headers,
+		// Each hop's own: a 303 turns a POST into a GET, which carries no CSRF value.
+		headers: (hopMethod) => (hopMethod.toUpperCase() === method ? headers : headersFor(hopMethod)),
 		sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
-		credentials: session ? credentials.mode(init.credentials) : (init.credentials ?? "omit"),
+		credentials: session ? credentials.mode(requested) : (requested ?? "omit"),
 		foreignCredentials: "omit",
-		// fetch strips Authorization on a cross-origin redirect, but keeps every other header.
-		manualRedirects: headers.some(([name]) => name.toLowerCase() !== "authorization"),
+		replayable: !isStream(init.body),
 	};
+}
+
+/** A body that can be read only once. */
+export function isStream(body: unknown): boolean {
+	return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 }
 
 /** Sends once through ky (its retries, timeout and hooks) with the transport that enforces `plan` per hop. */

@@ -1,4 +1,5 @@
 import { discard } from "../core/discard.js";
+import type { RedirectHop } from "../core/transport.js";
 import type { SessionReason } from "./sessionState.js";
 
 export type SessionEndedContext = {
@@ -11,6 +12,11 @@ export type SessionEndedContext = {
 	 * JSON but not `text/html`, `text/*` or `*\/*` (Outline's export asks `application/json, text/html`: not JSON-only).
 	 */
 	expectsJson: boolean;
+	/**
+	 * The redirects tokenflight followed by hand on the way to `response` (requests carrying a CSRF value or a DPoP
+	 * proof), first to last. Redirects fetch followed itself show only as `response.redirected` and `response.url`.
+	 */
+	redirects?: readonly RedirectHop[];
 	/** The parsed body of a JSON answer (2xx included, read from a copy: the caller reads its own), or of an error. */
 	data?: unknown;
 	/**

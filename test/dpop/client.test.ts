@@ -143,11 +143,8 @@ describe("createDPoP in the client", () => {
 		expect(counts["401 invalid_dpop_proof"]).toBeUndefined();
 	});
 
-	// Pins a gap in the core (reported to its owner): the transport follows redirects natively unless a plan header other
-	// than Authorization needs them followed by hand, so a DPoP request's redirect hop carries the first hop's proof,
-	// whose htu the target refuses (invalid_dpop_proof), and the client then refreshes and ends the session. Remove
-	// `.fails` once the transport signs each hop (client.ts: `manualRedirects: ... || sign !== undefined`).
-	it.fails("should sign each redirect hop for the URL it goes to", async () => {
+	// A DPoP request is followed by hand: each redirect hop is signed for the URL it goes to (issue 18, item 5).
+	it("should sign each redirect hop for the URL it goes to", async () => {
 		const dpop = createDPoP({ storage: "memory" });
 		const client = createClient({
 			baseUrl: server.apiBaseUrl,
