@@ -17,6 +17,6 @@ export default mergeConfig(
 				{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
 			],
 		},
-		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**"] },
+		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/tabs/persistentTabId.test.ts"] },
 	}),
 );

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // (npm:mobx@4.15.7) stands in for `mobx` in src/mobx and the tests. The main config runs the same files on mobx 7;
 // test/peers/mobx.test.ts asserts which mobx actually runs. (msw's lowest major runs in vitest.msw2.config.ts.)
 //
-// test/mobx.test.ts's "AuthStore" test builds its own store with makeObservable, which mobx 4 does not have (the
+// test/adapters/mobx.test.ts's "AuthStore" test builds its own store with makeObservable, which mobx 4 does not have (the
 // test's code, not tokenflight's); test/peers/mobx.test.ts runs the same scenario written for mobx 4 to 7.
 const mobx6OnlyTests = ["should drive an existing AuthStore through onSessionEnded"];
 
@@ -14,7 +14,7 @@ export default defineConfig({
 	},
 	test: {
 		name: "mobx4",
-		include: ["test/mobx.test.ts", "test/watchSession.test.ts", "test/peers/*.test.ts", "test/outline/authStore.test.ts"],
+		include: ["test/adapters/mobx.test.ts", "test/adapters/watchSession.test.ts", "test/peers/*.test.ts", "test/outline/authStore.test.ts"],
 		environment: "node",
 		setupFiles: ["test/helpers/setup.ts"],
 		env: { TOKENFLIGHT_EXPECT_MOBX_VERSION: "4.15.7" },

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import AuthStore from "../../examples/outline/AuthStore.js";
 import { download } from "../../examples/outline/download.js";
 import * as E from "../../examples/outline/errors.js";
-import { authEnv, browser, useOutlineBackend, type Doc, type Envelope } from "./helpers.js";
+import { authEnv, browser, useOutlineBackend, type Doc, type Envelope } from "../helpers/outline.js";
 
 vi.mock("../../examples/outline/download.js", () => ({ download: vi.fn() }));
 

@@ -9,7 +9,7 @@ import type ApiClient from "../../examples/outline/ApiClient.js";
 import AuthStore from "../../examples/outline/AuthStore.js";
 import { AuthorizationError } from "../../examples/outline/errors.js";
 import type { MockOutlineServer } from "../../src/msw/index.js";
-import { authEnv, browser, outcomes, useOutlineBackends } from "./helpers.js";
+import { authEnv, browser, outcomes, useOutlineBackends } from "../helpers/outline.js";
 
 const expectedMobxVersion = process.env.TOKENFLIGHT_EXPECT_MOBX_VERSION;
 // Upstream Outline, and the SSO fork behind its auth proxy.
