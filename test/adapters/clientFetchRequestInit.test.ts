@@ -1,7 +1,7 @@
 // Review theme: client.fetch against the fetch it claims to be ("the standard fetch(input, init)").
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch } from "../helpers/review.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

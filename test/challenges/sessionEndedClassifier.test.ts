@@ -2,7 +2,9 @@
 // its fix (the findings were recorded as `it.todo` at 4ba8182).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, NotReplayedError, type Client, type ClientOptions } from "../../src/index.js";
-import { captureUncaught, fakeFetch, memoryStorage, settledWithin, sleep, track } from "../helpers/review.js";
+import { captureUncaught, settledWithin, sleep, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -5,7 +5,8 @@ import { inspect } from "node:util";
 import ky from "ky";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type RefreshFunction } from "../../src/index.js";
-import { fakeFetch, memoryStorage } from "../helpers/review.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

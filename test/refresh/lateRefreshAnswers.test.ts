@@ -4,7 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Client, type ClientOptions, createClient, memoryTokenStore, RefreshError, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { bearerTab, fakeFetch, memoryStorage, settledWithin, signalIgnoringRefresh, track } from "../helpers/review.js";
+import { settledWithin, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

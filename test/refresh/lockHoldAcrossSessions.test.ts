@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { fakeFetch, memoryStorage, signalIgnoringRefresh, track } from "../helpers/review.js";
+import { track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { signalIgnoringRefresh } from "../helpers/refresh.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Client, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { bearerTab, signalIgnoringRefresh } from "../helpers/review.js";
+import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 
 const clients: Client[] = [];
 afterEach(() => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Client, type ClientOptions, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { bearerTab, signalIgnoringRefresh, track } from "../helpers/review.js";
+import { track } from "../helpers/async.js";
+import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

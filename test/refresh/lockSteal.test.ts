@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
-import { captureUnhandled, fakeFetch, memoryStorage, signalIgnoringRefresh, track } from "../helpers/review.js";
+import { captureUnhandled, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { signalIgnoringRefresh } from "../helpers/refresh.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 /** Closer to Web Locks on steal: the stolen holder's request promise rejects with AbortError at once, and its callback finishing later releases nothing. */
 function stealingLocks() {

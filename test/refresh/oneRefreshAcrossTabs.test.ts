@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type RefreshFunction } from "../../src/index.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { fakeFetch, memoryStorage } from "../helpers/review.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -4,7 +4,9 @@
 // is sent; session unchanged".
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RefreshError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
-import { fakeFetch, memoryStorage, settledWithin, track } from "../helpers/review.js";
+import { settledWithin, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

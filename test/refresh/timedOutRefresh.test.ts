@@ -10,7 +10,10 @@ import {
 	type TokenSet,
 	type TokenStore,
 } from "../../src/index.js";
-import { fakeFetch, memoryStorage, settledWithin, signalIgnoringRefresh, sleep, track } from "../helpers/review.js";
+import { settledWithin, sleep, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { signalIgnoringRefresh } from "../helpers/refresh.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

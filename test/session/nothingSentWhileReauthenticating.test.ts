@@ -2,7 +2,9 @@
 // README, step 4: "The session moves to reauthenticating … Nothing is sent while reauthenticating."
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch, memoryStorage, sleep } from "../helpers/review.js";
+import { sleep } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -1,7 +1,9 @@
 // Review theme: asynchronous results that outlive the session they began in (README "One owner for the session").
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, type Client, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
-import { fakeFetch, memoryStorage, sleep, track } from "../helpers/review.js";
+import { sleep, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -2,7 +2,9 @@
 // (its store write throws), the episode must still end, or every stalled request waits for nothing.
 import { afterEach, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type TokenSet, type TokenStore } from "../../src/index.js";
-import { fakeFetch, memoryStorage, settledWithin, sleep, track } from "../helpers/review.js";
+import { settledWithin, sleep, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const clients: Client[] = [];
 afterEach(() => clients.splice(0).forEach((client) => client.dispose()));

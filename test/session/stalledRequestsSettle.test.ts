@@ -1,7 +1,9 @@
 // Review theme: requests that stall forever where the README says they settle.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type TokenSet, type TokenStore } from "../../src/index.js";
-import { captureUnhandled, fakeFetch, memoryStorage, settledWithin, sleep, track } from "../helpers/review.js";
+import { captureUnhandled, settledWithin, sleep, track } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -1,7 +1,9 @@
 // Review theme: `dedupe` handing one caller a response meant for another request.
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch, memoryStorage, sleep } from "../helpers/review.js";
+import { sleep } from "../helpers/async.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

@@ -6,7 +6,7 @@
 // keeps the token off it, but the foreign origin's answer is returned to the caller as if it were the API's.
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch } from "../helpers/review.js";
+import { fakeFetch } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];

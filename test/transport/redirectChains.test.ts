@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { HttpError, createClient, memoryTokenStore, type Client, type ClientOptions, type DPoPBinding, type Reauthenticate } from "../../src/index.js";
 import { recordingServer } from "../helpers/recordingServer.js";
-import { memoryStorage, settledWithin, track } from "../helpers/review.js";
+import { settledWithin, track } from "../helpers/async.js";
+import { memoryStorage } from "../helpers/storage.js";
 
 const trusted = recordingServer();
 const foreign = recordingServer();
