@@ -2,7 +2,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import ApiClient, { type Options } from "../../examples/outline/ApiClient.js";
 import type { AuthStoreEnv } from "../../examples/outline/AuthStore.js";
-import { createMockOutlineServer, type MockOutlineServer, type MockOutlineServerOptions } from "../../src/msw/index.js";
+import { createMockOutlineServer, type MockOutlineServer, type MockOutlineServerOptions } from "../fixtures/outline/mockOutlineServer.js";
 import { pageCookieJar } from "../helpers/pageFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
@@ -10,7 +10,7 @@ export { outcomes } from "./scenario.js";
 
 export const origin = "https://app.example";
 
-/** Outline's API (tokenflight/msw) behind msw for a whole test file; reset after each test. */
+/** Outline's API (test/fixtures/outline) behind msw for a whole test file; reset after each test. */
 export function useOutlineBackend(options: MockOutlineServerOptions = {}) {
 	const [mock] = useOutlineBackends(options);
 	return { mock: mock! };

@@ -1,4 +1,4 @@
-// Outline's ApiClient surface on tokenflight, against Outline's API shape (tokenflight/msw): envelopes, x-api-version,
+// Outline's ApiClient surface on tokenflight, against Outline's API shape (test/fixtures/outline): envelopes, x-api-version,
 // CSRF with its read-scope exemption, FormData, downloads, share links, error classes, de-duplication and /batch.
 import { describe, expect, it, vi } from "vitest";
 import AuthStore from "../../examples/outline/AuthStore.js";

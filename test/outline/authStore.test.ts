@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import type ApiClient from "../../examples/outline/ApiClient.js";
 import AuthStore from "../../examples/outline/AuthStore.js";
 import { AuthorizationError } from "../../examples/outline/errors.js";
-import type { MockOutlineServer } from "../../src/msw/index.js";
+import type { MockOutlineServer } from "../fixtures/outline/mockOutlineServer.js";
 import { authEnv, browser, outcomes, useOutlineBackends } from "../helpers/outline.js";
 
 const expectedMobxVersion = process.env.TOKENFLIGHT_EXPECT_MOBX_VERSION;

@@ -1,14 +1,7 @@
-import { randomId } from "./random.js";
-
-/**
- * Where a mock backend keeps its state between page loads and shares it between instances (tabs).
- * `save` gets this instance's whole state; `load` returns every saved state there is (one, or an array of
- * them when each instance writes its own slot), or nothing yet. The server merges all of them.
- */
-export type MockAuthPersistence = {
-	load(): unknown;
-	save(state: unknown): void;
-};
+// The demo's Web Storage persistence for the mock backend (tokenflight/msw's `persistence` option): only the demo keeps
+// its backend across reloads and tabs, so this ships with the demo, not in the package.
+import type { MockAuthPersistence } from "../../src/msw/index.js";
+import { randomId } from "../../src/msw/random.js";
 
 export type StoragePersistenceOptions = {
 	/** Prefix of the storage keys. @default "tokenflight:mock-auth" */
