@@ -1,5 +1,5 @@
-// Review theme: borderline findings of the first review, each decided and pinned. Each test fails on the code before
-// its fix (the findings were recorded as `it.todo` at 4ba8182).
+// sessionEnded classifiers: one that throws counts as no match; a non-idempotent request whose 2xx answer a classifier
+// matched is not sent again; the cap on rounds of one request. (Also: which trustedOrigins entries are origins.)
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, NotReplayedError, type Client, type ClientOptions } from "../../src/index.js";
 import { captureUncaught, settledWithin, sleep, track } from "../helpers/async.js";

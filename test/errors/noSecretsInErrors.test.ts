@@ -1,4 +1,4 @@
-// Review theme: tokens and CSRF values reaching errors (messages, data, challenge, cause).
+// No token or CSRF value reaches an error (message, data, challenge, cause), whatever the server echoes.
 // README: "Nothing tokenflight logs or throws contains a token." client.ts redact(): "a server that echoes a token back
 // must not put it into a log or a toast".
 import { inspect } from "node:util";
@@ -40,7 +40,7 @@ describe("a token echoed in WWW-Authenticate", () => {
 	// error.challenge keeps error_description verbatim (challenge.ts SAFE_PARAMS) and redact() only scrubs `message` and
 	// `data`; the InsufficientScopeError / StepUpRequiredError / UseDPoPNonceError paths do not call redact() at all.
 	// A resource server that names the token it refused puts the bearer token into JSON.stringify(error).
-	it("InsufficientScopeError.challenge carries the access token echoed in error_description", async () => {
+	it("InsufficientScopeError.challenge does not carry the access token echoed in error_description", async () => {
 		const { client } = bearer(
 			(seen) =>
 				new Response("{}", {
@@ -59,7 +59,7 @@ describe("a token echoed in WWW-Authenticate", () => {
 describe("a token echoed in a body that is not JSON", () => {
 	// readJson() builds ResponseParseError with the first 1,000 characters as `data`, outside send(), so redact() never
 	// sees it. A debug page or proxy error page that prints the request's Authorization header lands in the error.
-	it("ResponseParseError.data carries the access token echoed in a 200 text body", async () => {
+	it("ResponseParseError.data does not carry the access token echoed in a 200 text body", async () => {
 		const { client } = bearer(
 			(seen) => new Response(`<html><pre>Authorization: ${seen.headers.authorization}</pre></html>`, { status: 200, headers: { "content-type": "text/html" } }),
 		);
@@ -73,7 +73,7 @@ describe("a CSRF value echoed by a session-neutral 401", () => {
 	// send() redacts with the request's headers (the CSRF value included), but the neutral / foreign 401 path calls
 	// `redact(await foreignUnauthorized(…), tokens)` without them: in cookie mode there are no tokens, so nothing is
 	// scrubbed and the CSRF value the server echoed goes into HttpError.data and message.
-	it("an auth: \"neutral\" 401 in cookie mode carries the echoed CSRF value", async () => {
+	it("an auth: \"neutral\" 401 in cookie mode does not carry the echoed CSRF value", async () => {
 		const csrfValue = "csrf-value-0b9f3e41d2";
 		const api = fakeFetch(
 			(seen) => new Response(JSON.stringify({ message: `share link needs a password (csrf ${seen.headers["x-csrf-token"]})` }), { status: 401 }),
@@ -98,7 +98,7 @@ describe("a CSRF value echoed by a session-neutral 401", () => {
 describe("a token cut by the 300-character message cap", () => {
 	// HttpError builds its message from serverMessage(data), which caps at 300 characters *before* redact() runs; a token
 	// straddling the cut is no longer matched by redact(), so its first characters stay in the message.
-	it("the first characters of an echoed token survive in HttpError.message", async () => {
+	it("the first characters of an echoed token do not survive in HttpError.message", async () => {
 		const { client } = bearer(() => Response.json({ message: `${"x".repeat(280)} bad token ${accessToken}` }, { status: 400 }));
 		const error = await client.get("x").catch((caught: unknown) => caught);
 		expect((error as Error).message).not.toContain(accessToken.slice(0, 9));
@@ -110,7 +110,7 @@ describe("the refresh function's own error as `cause`", () => {
 	// network failure". The refresher wraps it as `cause` of the NetworkError / RefreshError the caller receives
 	// (refresher.ts attemptOnce). ky's HTTPError holds `options.body` and `request`, i.e. the refresh token; mapTransportError
 	// refuses ky errors as cause for exactly this reason, the refresher does not.
-	it("a NetworkError from a failed refresh carries the refresh token through its cause (ky HTTPError)", async () => {
+	it("a NetworkError from a failed refresh does not carry the refresh token through its cause (ky HTTPError)", async () => {
 		const tokenEndpoint = fakeFetch(() => new Response("upstream down", { status: 503 }));
 		const refresh: RefreshFunction = async ({ refreshToken: token, signal }) => {
 			const data = await ky

@@ -1,5 +1,5 @@
-// Review theme: the second review, of the late-refresh wait (73e70ea), the classifier and round-cap rules (8e4f057).
-// Each test failed on the code it reviewed (F1–F8 are the review's numbers; F7 is left, see the it.fails below).
+// A refresh call that answers after refreshTimeoutMs (the late-refresh wait), across tabs, sessions and dispose(); and
+// the classifier and round-cap rules next to it. Each test failed on the code before its fix; the it.fails below is left.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Client, type ClientOptions, createClient, memoryTokenStore, RefreshError, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
@@ -21,7 +21,7 @@ function tab(locks: LockManagerLike | null, store: TokenStore, refresh: RefreshF
 	return bearerTab(clients, { locks, store, refresh, extra });
 }
 
-describe("F1 cross-tab: the lock is let go while the timed-out call may still answer", () => {
+describe("cross-tab: the lock is not let go while the timed-out call may still answer", () => {
 	it("tab B does not present rt-1 while tab A's timed-out call with rt-1 is still pending", async () => {
 		vi.useFakeTimers();
 		const { locks } = fakeLocks();
@@ -40,7 +40,7 @@ describe("F1 cross-tab: the lock is let go while the timed-out call may still an
 	});
 });
 
-describe("F2 refreshToken undefined (HttpOnly cookie refresh): an older session's hung call blocks the next session", () => {
+describe("refreshToken undefined (HttpOnly cookie refresh): an older session's hung call does not block the next session", () => {
 	it("after logout() + signIn(bob), bob's refresh is attempted instead of failing on alice's unsettled call", async () => {
 		vi.useFakeTimers();
 		const store = memoryTokenStore({ accessToken: "at-1" });
@@ -59,7 +59,7 @@ describe("F2 refreshToken undefined (HttpOnly cookie refresh): an older session'
 	});
 });
 
-describe("F3 cookie auth with CSRF (manual redirects): same-origin login redirect of a POST", () => {
+describe("cookie auth with CSRF (manual redirects): same-origin login redirect of a POST", () => {
 	it("a POST turned away by a 302 to the same-origin login page is replayed after re-authentication (as with native redirects)", async () => {
 		let signedIn = false;
 		const api = fakeFetch((seen) => {
@@ -85,7 +85,7 @@ describe("F3 cookie auth with CSRF (manual redirects): same-origin login redirec
 	});
 });
 
-describe("F5 dispose() during the late wait, with tabs (settleMs 50)", () => {
+describe("dispose() during the late wait, with tabs (settleMs 50)", () => {
 	it("no timer is left once the late rotation is stored after dispose()", async () => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();
@@ -104,7 +104,7 @@ describe("F5 dispose() during the late wait, with tabs (settleMs 50)", () => {
 	});
 });
 
-describe("F6 toOrigin's error message", () => {
+describe("the error message for a trustedOrigins entry", () => {
 	it("does not quote a password given in a trustedOrigins entry", () => {
 		let message = "";
 		try {
@@ -116,7 +116,7 @@ describe("F6 toOrigin's error message", () => {
 	});
 });
 
-describe("F8 a late success being stored while the next flight reads the store", () => {
+describe("a late success being stored while the next flight reads the store", () => {
 	it.each(["reauthenticate", "signOut"] as const)("a late success landing while the next flight reads the store: the next flight does not declare rt-1 dead (onSessionEnded %s)", async (policy) => {
 		vi.useFakeTimers();
 		const calls: ((t: TokenSet) => void)[] = [];
@@ -199,7 +199,7 @@ describe("the round cap after one early 401", () => {
 	});
 });
 
-describe("F7 same refresh-token string in the next session", () => {
+describe("the same refresh-token string in the next session", () => {
 	// Left: session A's late rotation is dropped because a sign-in came between, although the store still holds the token it
 	// presented. Storing it under the new session would need the sign-in to say it reuses A's tokens.
 	it.fails("a late rotation of exactly the stored token is not thrown away after signIn() with that same token set", async () => {

@@ -15,7 +15,7 @@ afterEach(() => {
 	vi.useRealTimers();
 });
 
-describe("R2b bob's refresh joins alice's flight that is queued on the tab's own lingering lock", () => {
+describe("bob's refresh joins alice's flight that is queued on the tab's own lingering lock", () => {
 	it("bob's dead access token is refreshed with rt-B, not handed to reauthenticate", async () => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();
@@ -47,7 +47,7 @@ describe("R2b bob's refresh joins alice's flight that is queued on the tab's own
 	});
 });
 
-describe("R2c same root cause without a lingering flight: alice's flight queued behind another tab's lock", () => {
+describe("without a lingering flight: alice's flight queued behind another tab's lock", () => {
 	it("bob's dead access token is refreshed with rt-B, not handed to reauthenticate", async () => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();

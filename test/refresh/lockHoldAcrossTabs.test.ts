@@ -18,7 +18,7 @@ function tab(locks: LockManagerLike, store: TokenStore, refresh: RefreshFunction
 	return bearerTab(clients, { locks, store, refresh, dead: ["at-1"] }).client;
 }
 
-describe("R4 the lingering hold only lasts lockTimeoutMs for other tabs", () => {
+describe("the lingering hold only lasts lockTimeoutMs for other tabs", () => {
 	// Left, a limit of the design: a tab that holds the lock longer than lockTimeoutMs looks frozen, and the next tab
 	// steals it, as it must for a frozen tab. Within lockTimeoutMs the token is not presented (lateRefreshReview F1).
 	it.fails("tab B does not present rt-1 while tab A's timed-out call with rt-1 is unsettled, however long it takes", async () => {

@@ -15,7 +15,7 @@ function make(store: TokenStore, refresh: RefreshFunction) {
 	return bearerTab(clients, { locks: fakeLocks().locks, store, refresh, dead: ["at-A"] }).client;
 }
 
-describe("R8 a lingering older-session call answering late", () => {
+describe("a lingering older-session call answering late", () => {
 	it.each([["rt-A", "rt-A"], ["cookie", undefined]] as const)("%s: never lands after logout(), nor over bob's sign-in", async (_, rt) => {
 		vi.useFakeTimers();
 		const store = memoryTokenStore(rt ? { accessToken: "at-A", refreshToken: rt } : { accessToken: "at-A" });

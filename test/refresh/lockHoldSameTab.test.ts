@@ -19,7 +19,7 @@ function tab(locks: LockManagerLike | null, store: TokenStore, refresh: RefreshF
 	return bearerTab(clients, { locks, store, refresh, dead: ["at-1", "at-A", "at-B", ""], extra });
 }
 
-describe("R1 the tab's own next refresh waits behind its own lingering lock", () => {
+describe("the tab's own next refresh waits behind its own lingering lock", () => {
 	it.each([["tabs on", true], ["tabs off", false]] as const)("%s: the second request (same tab) settles promptly once the first failed", async (_, withTabs) => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();
@@ -40,7 +40,7 @@ describe("R1 the tab's own next refresh waits behind its own lingering lock", ()
 	});
 });
 
-describe("R2 a lingering flight of an older session (alice) delays the next session's (bob) refresh", () => {
+describe("a lingering flight of an older session (alice) and the next session's (bob) refresh", () => {
 	it("after logout() + signIn(bob), bob's refresh is made promptly, not after lockTimeoutMs", async () => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();

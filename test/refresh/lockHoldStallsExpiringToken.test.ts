@@ -14,7 +14,7 @@ afterEach(() => {
 	vi.useRealTimers();
 });
 
-describe("R6 a still-valid (expiring) access token: requests stall behind the tab's own lingering lock", () => {
+describe("a still-valid (expiring) access token while the tab's own lock lingers", () => {
 	it.each([["tabs on", true], ["tabs off", false]] as const)("%s: a request made while at-1 is still valid is answered with it", async (_, withTabs) => {
 		vi.useFakeTimers();
 		const fake = fakeLocks();

@@ -69,7 +69,7 @@ afterEach(() => {
 
 // With a lock fake that has Web Locks' steal semantics (a stolen holder's request rejects). The review wrote it for a
 // self-steal at 86 s; there is none now (the tab's next flight runs inside its own hold), and it checks that instead.
-describe("R7 a tab's next flight while it holds the lock on, with Web Locks' steal semantics", () => {
+describe("a tab's next flight while it holds the lock on, with Web Locks' steal semantics", () => {
 	it("no unhandled rejection; a late answer after both flights is stored once; dispose leaves no timers", async () => {
 		await captureUnhandled(async (rejections) => {
 			vi.useFakeTimers();

@@ -1,4 +1,4 @@
-// Review theme: one refresh per credential across tabs, with the README's defaults, on a slow network; and a
+// One refresh per credential across tabs, with the README's defaults, on a slow network; and a
 // disposed client that keeps competing for the refresh lock.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type RefreshFunction } from "../../src/index.js";
@@ -58,7 +58,7 @@ describe("the refresh lock with the default bounds", () => {
 	// for a *frozen* holder, and presents the same refresh token while the holder's second attempt is still in flight.
 	// README invariant: "at most one refresh in flight per credential, across tabs"; with rotation + reuse detection
 	// the two presentations of rt-1 revoke the family.
-	it("a second tab steals the lock from a tab whose refresh is still retrying and presents the same refresh token concurrently", async () => {
+	it("no second tab presents the same refresh token while a tab's refresh is still retrying: one refresh in flight", async () => {
 		vi.useFakeTimers();
 		const { locks } = fakeLocks();
 		const store = memoryTokenStore({ accessToken: "at-1", refreshToken: "rt-1" });

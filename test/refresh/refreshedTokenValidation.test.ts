@@ -1,4 +1,4 @@
-// Review theme: a refresh that answers garbage.
+// A refresh that answers garbage.
 // README failure table: "refresh returns garbage → RefreshError; that refresh token is never sent again; session
 // unchanged". And: "stored access token … with CR, LF, NUL or non-Latin-1 characters → InvalidCredentialError; nothing
 // is sent; session unchanged".
@@ -18,7 +18,7 @@ describe("a refreshed access token that cannot be a header value", () => {
 	// throws InvalidCredentialError before anything is sent: no 401 ever comes back, so nothing refreshes or
 	// re-authenticates, and with a persistent store (localStorage, IndexedDB) a reload does not help either. The client
 	// is bricked until the app calls logout()/signIn() itself.
-	it("stores a refreshed token with a trailing space, after which every request fails with InvalidCredentialError forever", async () => {
+	it("does not store a refreshed token with a trailing space, after which every request would fail with InvalidCredentialError forever", async () => {
 		const tokenEndpoint = fakeFetch(() => Response.json({ access_token: "at-2 ", token_type: "Bearer", refresh_token: "rt-2", expires_in: 3600 }));
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
 		const store = memoryTokenStore({ accessToken: "at-1", refreshToken: "rt-1" });

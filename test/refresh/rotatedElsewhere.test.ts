@@ -6,7 +6,7 @@ import type { TokenSet } from "../../src/index.js";
 
 afterEach(() => void vi.useRealTimers());
 
-describe("R5 the consumed-token re-read skips the rotatedElsewhere check", () => {
+describe("the consumed-token re-read checks rotatedElsewhere", () => {
 	it("never presents a refresh token another tab announced as rotated", async () => {
 		vi.useFakeTimers();
 		// This tab's view of localStorage lags behind tab B, which rotated rt-1 -> rt-X -> rt-Y and announced both.

@@ -1,4 +1,4 @@
-// Review theme: a refresh token presented again after the client was told it had been rotated.
+// A refresh token is never presented again after the client was told it had been rotated, however late the answer.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
 	AuthenticationError,

@@ -1,4 +1,4 @@
-// Regressions found in review: each names the sequence that used to break.
+// Events that arrive after the session moved on: each test names a sequence that used to break.
 import { http, HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, oauthRefresh } from "../../src/index.js";
@@ -8,7 +8,7 @@ import { useMswServer } from "../helpers/msw.js";
 
 const server = useMswServer();
 
-describe("review regressions", () => {
+describe("events after the session moved on", () => {
 	it("should end with AuthenticationError, not loop, when another user is seen after the guard is spent", async () => {
 		let sent = 0;
 		server.use(http.all(`${origin}/api/*`, () => (sent++, HttpResponse.json({}, { headers: { "x-user-id": sent === 1 ? "alice" : "bob" } }))));

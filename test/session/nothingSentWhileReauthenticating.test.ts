@@ -1,4 +1,4 @@
-// Review theme: requests that leave while the session is reauthenticating.
+// Nothing leaves while the session is reauthenticating, ky's own retries included.
 // README, step 4: "The session moves to reauthenticating … Nothing is sent while reauthenticating."
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
@@ -16,7 +16,7 @@ describe("ky's own retry during a re-authentication", () => {
 	// defaults (README: "2 retries for GET … on 408, 413, 429, 500, 502, 503 and 504 and on network errors"), a GET that
 	// met a 503 just before another request found the session dead is sent again, with the dead credential, while
 	// `reauthenticate` (a reload) is under way.
-	it("a GET retried by ky after a 503 is sent while the session is reauthenticating", async () => {
+	it("a GET retried by ky after a 503 is not sent while the session is reauthenticating", async () => {
 		const api = fakeFetch((seen) => {
 			if (seen.url.endsWith("/flaky")) return new Response("busy", { status: 503 });
 			return new Response("{}", { status: 401 });

@@ -1,4 +1,4 @@
-// Review theme: asynchronous results that outlive the session they began in (README "One owner for the session").
+// Asynchronous results that outlive the session they began in (README "One owner for the session").
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, type Client, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import { sleep, track } from "../helpers/async.js";
@@ -17,7 +17,7 @@ describe("a step-up that outlives logout()", () => {
 	// never writes its tokens" and "once logout() resolves the store is empty". The step-up handler's tokens are stored
 	// with `machine.generation` read *after* the handler resolved (client.ts stepUp()), so a logout() while the step-up
 	// popup is open is ignored: the new tokens land in the store of a signed-out session and go out on later requests.
-	it("tokens from a step-up that resolves after logout() are written to the store and sent", async () => {
+	it("tokens from a step-up that resolves after logout() are neither written to the store nor sent", async () => {
 		const api = fakeFetch((seen) => (seen.url.endsWith("/secret") && seen.headers.authorization !== "Bearer at-mfa" ? stepUpChallenge() : Response.json({ ok: true })));
 		let finish!: (tokens: TokenSet) => void;
 		const stepUp = vi.fn(() => new Promise<TokenSet>((resolve) => (finish = resolve)));
@@ -56,7 +56,7 @@ describe("auth: \"neutral\" across logout()", () => {
 	// generation *after* that read, so `isCurrent()` compares the post-logout generation with itself: a token read
 	// just before logout() still goes out after logout() has resolved. README: "credentials of a session that ended
 	// meanwhile never go out".
-	it("a neutral request whose token read straddles logout() sends the old token after logout() resolved", async () => {
+	it("a neutral request whose token read straddles logout() does not send the old token after logout() resolved", async () => {
 		const api = fakeFetch(() => Response.json({ ok: true }));
 		let tokens: TokenSet | null = { accessToken: "at-old" };
 		// A store whose reads take a moment (IndexedDB): the read returns what was there when it began.
@@ -94,7 +94,7 @@ describe("a request waiting on a refresh across logout() and a new signIn()", ()
 	// AuthenticationError". The waiting request only looks at the session once the refresh settles; the refresher reports
 	// "superseded", recover() turns that into "retry", and if a new user has signed in by then the request is simply sent
 	// again with the *new* user's token. Alice's POST (made, and refused with 401, under her session) runs on Bob's account.
-	it("a POST that met a 401 under one user is replayed with the next user's token", async () => {
+	it("a POST that met a 401 under one user is not replayed with the next user's token", async () => {
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer alice-expired" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
 		let finishRefresh!: (tokens: TokenSet) => void;
 		const refresh = vi.fn<RefreshFunction>(() => new Promise<TokenSet>((resolve) => (finishRefresh = resolve)));

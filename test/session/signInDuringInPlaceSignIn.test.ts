@@ -1,4 +1,4 @@
-// Review theme: signIn() during an in-place sign-in. The episode steps aside for the newer sign-in; when that one fails
+// signIn() during an in-place sign-in. The episode steps aside for the newer sign-in; when that one fails
 // (its store write throws), the episode must still end, or every stalled request waits for nothing.
 import { afterEach, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type TokenSet, type TokenStore } from "../../src/index.js";

@@ -1,4 +1,4 @@
-// Review theme: requests that stall forever where the README says they settle.
+// Requests settle where the README says they do: after a failed signIn(), an unstorable re-authentication, dispose().
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type TokenSet, type TokenStore } from "../../src/index.js";
 import { captureUnhandled, settledWithin, sleep, track } from "../helpers/async.js";
@@ -33,7 +33,7 @@ describe("signIn() that fails", () => {
 	// signIn() dispatches "signingIn" (which opens a gate every request waits on) before it writes the tokens. When the
 	// write rejects (a token set the client refuses, or a store whose set() throws: IndexedDB quota, a private mode),
 	// signIn() rejects but nothing ever closes that gate: every later request waits forever, with no signal to save it.
-	it("a signIn() rejected for a malformed token set leaves every later request stalled forever", async () => {
+	it("a signIn() rejected for a malformed token set leaves no later request stalled", async () => {
 		const { client, api } = make();
 		await expect(client.get("me")).resolves.toEqual({ ok: true });
 
@@ -45,7 +45,7 @@ describe("signIn() that fails", () => {
 		expect(api.seen).toHaveLength(2);
 	});
 
-	it("a signIn() whose store write throws leaves every later request stalled forever", async () => {
+	it("a signIn() whose store write throws leaves no later request stalled", async () => {
 		const inner = memoryTokenStore({ accessToken: "at-1" });
 		const store: TokenStore = {
 			get: () => inner.get(),
@@ -70,7 +70,7 @@ describe("an in-place re-authentication whose result cannot be stored", () => {
 	// something the client refuses (an empty access token from a popup that failed) or the store write throws, the
 	// rejection of credentials.store() escapes as an unhandled rejection, the gate is never closed and the session stays
 	// `reauthenticating` forever: every request in the app hangs.
-	it("a reauthenticate that resolves with an unusable token set leaves every request stalled and the session reauthenticating forever", async () => {
+	it("a reauthenticate that resolves with an unusable token set leaves no request stalled and the session not reauthenticating forever", async () => {
 		await captureUnhandled(async (rejections) => {
 			const api = fakeFetch((seen) =>
 				seen.headers.authorization === "Bearer good" ? Response.json({ ok: true }) : new Response("{}", { status: 401 }),
@@ -96,7 +96,7 @@ describe("an in-place re-authentication whose result cannot be stored", () => {
 		});
 	});
 
-	it("a reauthenticate whose tokens the store fails to write leaves every request stalled forever", async () => {
+	it("a reauthenticate whose tokens the store fails to write leaves no request stalled", async () => {
 		await captureUnhandled(async (rejections) => {
 			const api = fakeFetch(() => new Response("{}", { status: 401 }));
 			let stored: TokenSet | null = { accessToken: "dead" };
@@ -128,7 +128,7 @@ describe("dispose()", () => {
 	// README failure table: "dispose(): stalled, refreshing and later requests … reject with AbortError". A request
 	// waiting on the app's stepUp handler (a popup still open), or parked after a stepUp that navigated away, only
 	// listens to its own signal: dispose() leaves it pending forever.
-	it("dispose() does not release a request waiting on a step-up", async () => {
+	it("dispose() releases a request waiting on a step-up", async () => {
 		const api = fakeFetch(
 			() =>
 				new Response("{}", {
@@ -148,7 +148,7 @@ describe("dispose()", () => {
 		expect((request.error as Error).name).toBe("AbortError");
 	});
 
-	it("dispose() does not release a request parked after a step-up that navigated away", async () => {
+	it("dispose() releases a request parked after a step-up that navigated away", async () => {
 		const api = fakeFetch(
 			() =>
 				new Response("{}", {
@@ -174,7 +174,7 @@ describe("a re-authentication that begins while signIn() is writing", () => {
 	// writing (a slow IndexedDB write; a refresh that fails for the previous account; reportSessionEnded; another tab),
 	// requests already waiting on the sign-in's gate are left on an orphaned gate that nothing ever opens or fails:
 	// they stay pending after the session is authenticated again, and even after logout().
-	it("requests waiting on signIn()'s gate are orphaned when a re-authentication starts during the write", async () => {
+	it("requests waiting on signIn()'s gate are not orphaned when a re-authentication starts during the write", async () => {
 		let tokens: TokenSet | null = { accessToken: "at-1" };
 		const store: TokenStore = {
 			get: () => tokens,

@@ -1,4 +1,4 @@
-// Review theme: `dedupe` handing one caller a response meant for another request.
+// `dedupe` never hands one caller a response meant for another request.
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import { sleep } from "../helpers/async.js";
@@ -14,7 +14,7 @@ describe("dedupe", () => {
 	// only in their query share one response. README: "Identical requests in flight (method, URL and body …) share one
 	// response." Outline-style `get(path, query)` (examples/outline passes the query as `searchParams`) then shows
 	// document 2 the data of document 1.
-	it("requests that differ only in searchParams share one response", async () => {
+	it("requests that differ only in searchParams do not share one response", async () => {
 		const api = fakeFetch(async (seen) => {
 			await sleep(10);
 			return Response.json({ id: new URL(seen.url).searchParams.get("id") });
@@ -41,7 +41,7 @@ describe("dedupe", () => {
 	// still in flight with the previous user's token. Without an `identity` reader, the README lets that old request's
 	// own caller have its answer, but the new caller never asked under the old session; without dedupe it would have
 	// been sent with the new user's token.
-	it("a request made after logout() and signIn() as someone else receives the previous user's response", async () => {
+	it("a request made after logout() and signIn() as someone else does not receive the previous user's response", async () => {
 		const api = fakeFetch(async (seen) => {
 			await sleep(40);
 			return Response.json({ user: seen.headers.authorization === "Bearer alice-token" ? "alice" : "bob" });

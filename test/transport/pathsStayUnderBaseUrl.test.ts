@@ -1,4 +1,4 @@
-// Review theme: paths that escape baseUrl.
+// Paths that look like they escape baseUrl stay under it.
 // README (API): "baseUrl — Paths resolve under it. A leading slash stays under its path". resolveUrl() strips leading
 // "/" and then defers to the WHATWG URL parser, which also drops leading spaces and C0 controls, deletes tabs and
 // newlines anywhere, and reads "\" as "/" in http(s) URLs. A path such as " //evil.example/x" or "\\evil.example/x"

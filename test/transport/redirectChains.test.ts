@@ -1,4 +1,4 @@
-// Review theme: credentials, CSRF values and session decisions across redirect chains. Real sockets: two node:http
+// Credentials, CSRF values and session decisions across redirect chains. Real sockets: two node:http
 // servers on 127.0.0.1 (two ports, two origins) and Node's own fetch, so redirects are followed as fetch follows them.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { HttpError, createClient, memoryTokenStore, type Client, type ClientOptions, type DPoPBinding, type Reauthenticate } from "../../src/index.js";
@@ -51,14 +51,14 @@ describe("client.fetch redirect modes with a CSRF-carrying request", () => {
 			seen.path === "/api/moved" ? { status: 307, headers: { location: "/api/target" } } : { status: 200, body: JSON.stringify({ path: seen.path }) };
 	});
 
-	it('client.fetch(…, { redirect: "manual" }) follows the redirect instead of returning the 3xx (cookie + CSRF)', async () => {
+	it('client.fetch(…, { redirect: "manual" }) returns the 3xx instead of following the redirect (cookie + CSRF)', async () => {
 		const { client } = makeClient({ type: "cookie", csrf });
 		const response = await client.fetch(`${trusted.state.origin}/api/moved`, { method: "POST", body: "x", redirect: "manual" });
 		expect(response.status).toBe(307);
 		expect(trusted.state.seen.map((seen) => seen.path)).toEqual(["/api/moved"]);
 	});
 
-	it('client.fetch(…, { redirect: "error" }) follows the redirect instead of rejecting (cookie + CSRF)', async () => {
+	it('client.fetch(…, { redirect: "error" }) rejects instead of following the redirect (cookie + CSRF)', async () => {
 		const { client } = makeClient({ type: "cookie", csrf });
 		const result = track(client.fetch(`${trusted.state.origin}/api/moved`, { method: "POST", body: "x", redirect: "error" }));
 		await settledWithin(result);
@@ -74,7 +74,7 @@ describe("a redirect chain that leaves the trusted origins and comes back", () =
 	// the method and body; follow() re-attaches the CSRF value (and credentials: "include") to whatever trusted URL the
 	// foreign origin names. A foreign origin the API redirects to (a CDN, an export service, an open redirect) can thus
 	// aim a CSRF-authorised POST at any endpoint of the API: the double-submit protection is laundered through it.
-	it("re-attaches the CSRF header to a trusted URL chosen by a foreign hop (trusted → foreign → trusted, 307)", async () => {
+	it("does not re-attach the CSRF header to a trusted URL chosen by a foreign hop (trusted → foreign → trusted, 307)", async () => {
 		trusted.state.route = (seen) =>
 			seen.path === "/api/export" ? { status: 307, headers: { location: `${foreign.state.origin}/bounce` } } : { status: 200, body: "{}" };
 		foreign.state.route = () => ({ status: 307, headers: { location: `${trusted.state.origin}/api/admin/delete-everything` } });
@@ -92,7 +92,7 @@ describe("a redirect chain that leaves the trusted origins and comes back", () =
 	// stripped Authorization (cross-origin hop), so the trusted origin answers 401 to a request that carried no token.
 	// transport.ts only looks at the final URL, so that 401 is taken as the session's: a refresh, then a re-authentication
 	// (a reload) — a foreign origin can end the user's session at will.
-	it("a 401 at the end of trusted → foreign → trusted refreshes and re-authenticates (bearer)", async () => {
+	it("a 401 at the end of trusted → foreign → trusted neither refreshes nor re-authenticates (bearer)", async () => {
 		trusted.state.route = (seen) => {
 			if (seen.path === "/api/files/1") return { status: 302, headers: { location: `${foreign.state.origin}/cdn/1` } };
 			return seen.headers.authorization ? { status: 200, body: "{}" } : { status: 401, body: JSON.stringify({ error: "no token" }) };

@@ -1,4 +1,4 @@
-// Regression tests for issue 10, items 6 and 12, over real sockets: two node:http servers on 127.0.0.1 (two
+// A trusted origin's redirect, or a hook's rewrite, to a foreign origin carries no credential. Over real sockets: two node:http servers on 127.0.0.1 (two
 // ports, so two origins) and Node's own fetch. No msw here: msw's interceptor would rebuild the requests and
 // answer redirects itself, hiding what a real fetch forwards to the redirect target.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -64,7 +64,7 @@ async function outcome<T>(promise: Promise<T>, ms = 2_000) {
 const credentialHeaders = (seen: Seen) => ({ authorization: seen.headers.authorization, cookie: seen.headers.cookie, csrf: seen.headers["x-csrf-token"] });
 const noCredentials = { authorization: undefined, cookie: undefined, csrf: undefined };
 
-describe("item 6: a trusted origin's redirect to a foreign origin", () => {
+describe("a trusted origin's redirect to a foreign origin", () => {
 	it.each([307, 308])("should not forward the CSRF header, Authorization or cookies to the foreign origin (cookie mode, %i)", async (status) => {
 		redirectStatus = status;
 		const { client } = makeClient({ type: "cookie", csrf });
@@ -113,7 +113,7 @@ describe("item 6: a trusted origin's redirect to a foreign origin", () => {
 	});
 });
 
-describe("item 12: a beforeRequest hook that rewrites the URL to another origin (node:http)", () => {
+describe("a beforeRequest hook that rewrites the URL to another origin (node:http)", () => {
 	/** Sends /api/export/<rest> to the foreign origin's /export/<rest>, keeping method, headers and body. */
 	const toForeign = async ({ request }: { request: Request }) => {
 		const url = new URL(request.url);
