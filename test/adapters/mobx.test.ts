@@ -1,4 +1,4 @@
-import { action, autorun, makeObservable, observable } from "mobx";
+import { autorun } from "mobx";
 import { describe, expect, it } from "vitest";
 import { createSessionStore } from "../../src/mobx/index.js";
 import { createBackend, settle } from "../helpers/backend.js";
@@ -6,19 +6,6 @@ import { bearerClient } from "../helpers/client.js";
 import { useMswServer } from "../helpers/msw.js";
 
 const server = useMswServer();
-
-/** Shaped like Outline's AuthStore: the app's own store, which tokenflight must drive, not replace. */
-class AuthStore {
-	user: string | null = "alice";
-	logoutCalls = 0;
-	constructor() {
-		makeObservable(this, { user: observable, logout: action });
-	}
-	logout() {
-		this.user = null;
-		this.logoutCalls++;
-	}
-}
 
 describe("tokenflight/mobx", () => {
 	it("should mirror the session into observables that reactions see", async () => {
@@ -37,19 +24,6 @@ describe("tokenflight/mobx", () => {
 		stop();
 		expect(seen).toEqual(["unknown:false", "authenticated:false", "refreshing:false", "reauthenticating:true"]);
 		expect(session.reason).toBe("refresh-failed");
-	});
-
-	it("should drive an existing AuthStore through onSessionEnded", async () => {
-		const backend = createBackend();
-		server.use(backend.handler);
-		const { client } = bearerClient(backend, backend.issue());
-		const auth = new AuthStore();
-		const session = createSessionStore(client, { onSessionEnded: () => auth.logout() });
-		await client.get("x");
-		await client.logout();
-		expect(auth.user).toBeNull();
-		expect(auth.logoutCalls).toBe(1);
-		expect(session.isSignedOut).toBe(true);
 	});
 
 	it("should stop following the client after dispose", async () => {

@@ -1,5 +1,5 @@
 // Outline's AuthStore (mobx 4 idiom) driven by tokenflight/mobx, with the ApiClient in both modes. The main config
-// runs this file on mobx 7; vitest.peers.config.ts runs it on mobx 4.15.7, the version Outline pins.
+// runs this file on mobx 7; the mobx4 project (vitest.config.ts) runs it on mobx 4.15.7, the version Outline pins.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as mobx from "mobx";
