@@ -1,7 +1,7 @@
 // client.fetch is the standard fetch(input, init): it keeps the RequestInit members a caller sets (mode, integrity).
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryTokenStore, type Client } from "../../src/index.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -9,13 +9,7 @@ afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
 
 function make() {
 	const api = fakeFetch(() => Response.json({ ok: true }));
-	const client = createClient({
-		baseUrl,
-		auth: { type: "bearer", store: memoryTokenStore({ accessToken: "at-1" }) },
-		tabs: false,
-		ky: { fetch: api.fetch, retry: 0 },
-	});
-	clients.push(client);
+	const client = fakeFetchClient(clients, api.fetch, { auth: { type: "bearer", store: memoryTokenStore({ accessToken: "at-1" }) } });
 	return { client, api };
 }
 

@@ -5,7 +5,7 @@ import { inspect } from "node:util";
 import ky from "ky";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type RefreshFunction } from "../../src/index.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
@@ -78,15 +78,10 @@ describe("a CSRF value echoed by a session-neutral 401", () => {
 		const api = fakeFetch(
 			(seen) => new Response(JSON.stringify({ message: `share link needs a password (csrf ${seen.headers["x-csrf-token"]})` }), { status: 401 }),
 		);
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "cookie", csrf: { cookie: "csrfToken", header: "x-csrf-token", read: () => csrfValue } },
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const error = await client.post("shares.info", { id: "s1" }, { auth: "neutral" }).catch((caught: unknown) => caught);
 		expect(api.seen[0]?.headers["x-csrf-token"]).toBe(csrfValue);

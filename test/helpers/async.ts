@@ -1,4 +1,6 @@
-// Waiting on promises and process events in tests. Nothing here touches src/.
+// Waiting on promises and process events in tests, and disposing the clients a test made.
+import { afterEach, vi } from "vitest";
+import type { Client } from "../../src/index.js";
 
 /** Tracks whether a promise has settled, without awaiting it (and without leaving a rejection unhandled). */
 export function track<T>(promise: Promise<T>) {
@@ -48,4 +50,14 @@ async function captureProcessEvent(event: "unhandledRejection" | "uncaughtExcept
 		process.off(event as "uncaughtException", capture);
 		for (const listener of saved) process.on(event as "uncaughtException", listener as (error: Error) => void);
 	}
+}
+
+/** The clients of one test file: each is disposed after its test, and real timers come back. */
+export function disposedAfterEach(): Client[] {
+	const clients: Client[] = [];
+	afterEach(() => {
+		clients.splice(0).forEach((client) => client.dispose());
+		vi.useRealTimers();
+	});
+	return clients;
 }

@@ -1,4 +1,6 @@
 import { vi } from "vitest";
+import { createClient, type Client, type ClientOptions } from "../../src/index.js";
+import { memoryStorage } from "./storage.js";
 
 export type Seen = { method: string; url: string; headers: Record<string, string>; body: string; request: Request };
 
@@ -17,4 +19,21 @@ export function fakeFetch(route: (seen: Seen) => Response | Promise<Response> = 
 		return state.route(entry);
 	}) as unknown as typeof globalThis.fetch;
 	return { fetch, seen, state };
+}
+
+/**
+ * A client over a fake `fetch` as most tests make one: on https://app.example/api/, tabs off, an in-memory loop guard,
+ * no ky retries. It joins `clients`, which the test file's afterEach disposes.
+ */
+export function fakeFetchClient(clients: Client[], fetch: typeof globalThis.fetch, options: Partial<ClientOptions> & Pick<ClientOptions, "auth">): Client {
+	const { ky, ...rest } = options;
+	const client = createClient({
+		baseUrl: "https://app.example/api/",
+		reloadGuard: { storage: memoryStorage(), history: null },
+		tabs: false,
+		...rest,
+		ky: { ...ky, fetch, retry: 0 },
+	});
+	clients.push(client);
+	return client;
 }

@@ -1,20 +1,16 @@
 // A refresh call that answers after refreshTimeoutMs (the late-refresh wait), across tabs, sessions and dispose(); and
 // the classifier and round-cap rules next to it. Each test failed on the code before its fix; the it.fails below is left.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Client, type ClientOptions, createClient, memoryTokenStore, RefreshError, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { settledWithin, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { disposedAfterEach, settledWithin, track } from "../helpers/async.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 
 function tab(locks: LockManagerLike | null, store: TokenStore, refresh: RefreshFunction, extra: Partial<ClientOptions> = {}) {
@@ -70,16 +66,11 @@ describe("cookie auth with CSRF (manual redirects): same-origin login redirect o
 		const reauthenticate = vi.fn(async () => {
 			signedIn = true;
 		});
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf", read: () => "csrf-value" } },
 			reauthenticate,
 			sessionEnded: (response) => (response?.headers.get("content-type")?.includes("html") ? "answered-from-outside" : false),
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 		const result = await client.post("documents.list", {}).then((v) => ({ v }), (e: unknown) => ({ e }));
 		expect(result).toEqual({ v: { ok: true } });
 	});

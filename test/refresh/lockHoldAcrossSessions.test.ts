@@ -1,19 +1,15 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
-import { afterEach, describe, expect, it, vi } from "vitest";
+// The next user's refresh while the previous user's flight is queued on a lingering refresh lock: bob's refresh token
+// is used, not handed to reauthenticate. Each test failed on the code before its fix.
+import { describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { track } from "../helpers/async.js";
+import { disposedAfterEach, track } from "../helpers/async.js";
 import { fakeFetch } from "../helpers/fakeFetch.js";
 import { signalIgnoringRefresh } from "../helpers/refresh.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 describe("bob's refresh joins alice's flight that is queued on the tab's own lingering lock", () => {
 	it("bob's dead access token is refreshed with rt-B, not handed to reauthenticate", async () => {

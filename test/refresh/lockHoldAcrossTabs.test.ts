@@ -1,18 +1,13 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Client, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
+// The cross-tab refresh lock is held while a timed-out refresh call may still answer, and for other tabs only up to
+// lockTimeoutMs. Each test failed on the code before its fix, except where a comment says otherwise.
+import { describe, expect, it, vi } from "vitest";
+import { memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { track } from "../helpers/async.js";
+import { disposedAfterEach, track } from "../helpers/async.js";
 import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 
-const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 function tab(locks: LockManagerLike, store: TokenStore, refresh: RefreshFunction) {
 	return bearerTab(clients, { locks, store, refresh, dead: ["at-1"] }).client;

@@ -1,15 +1,12 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. These held on the reviewed code, and stay as checks of the hold's epoch rules.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Client, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
+// A refresh call of an older session that answers late, while the tab still holds the refresh lock for it: its tokens
+// never land after logout(), nor over the next user's sign-in.
+import { describe, expect, it, vi } from "vitest";
+import { memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
+import { disposedAfterEach } from "../helpers/async.js";
 import { fakeLocks } from "../helpers/tabs.js";
 import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 function make(store: TokenStore, refresh: RefreshFunction) {
 	return bearerTab(clients, { locks: fakeLocks().locks, store, refresh, dead: ["at-A"] }).client;

@@ -1,18 +1,13 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Client, type ClientOptions, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
+// A tab's own next refresh, and the next session's, behind the refresh lock the tab still holds for a timed-out call.
+// Each test failed on the code before its fix, except where a comment says otherwise.
+import { describe, expect, it, vi } from "vitest";
+import { type ClientOptions, memoryTokenStore, type RefreshFunction, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { track } from "../helpers/async.js";
+import { disposedAfterEach, track } from "../helpers/async.js";
 import { bearerTab, signalIgnoringRefresh } from "../helpers/refresh.js";
 
-const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 function tab(locks: LockManagerLike | null, store: TokenStore, refresh: RefreshFunction, extra: Partial<ClientOptions> = {}) {
 	// at-1, at-A and at-B (and no token) are dead; everything else is accepted.

@@ -1,18 +1,14 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
-import { afterEach, describe, expect, it, vi } from "vitest";
+// While the tab's own refresh lock lingers for a timed-out call, a request whose access token is still valid (though
+// expiring) is answered with it instead of stalling. Each test failed on the code before its fix.
+import { describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { track } from "../helpers/async.js";
+import { disposedAfterEach, track } from "../helpers/async.js";
 import { fakeFetch } from "../helpers/fakeFetch.js";
 import { signalIgnoringRefresh } from "../helpers/refresh.js";
 import { memoryStorage } from "../helpers/storage.js";
 
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 describe("a still-valid (expiring) access token while the tab's own lock lingers", () => {
 	it.each([["tabs on", true], ["tabs off", false]] as const)("%s: a request made while at-1 is still valid is answered with it", async (_, withTabs) => {

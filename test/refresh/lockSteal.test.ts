@@ -1,9 +1,9 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
-import { afterEach, describe, expect, it, vi } from "vitest";
+// A tab's next refresh flight while it still holds the lock, with Web Locks' steal semantics. The test failed on the
+// code before its fix, except where a comment says otherwise.
+import { describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
-import { captureUnhandled, track } from "../helpers/async.js";
+import { captureUnhandled, disposedAfterEach, track } from "../helpers/async.js";
 import { fakeFetch } from "../helpers/fakeFetch.js";
 import { signalIgnoringRefresh } from "../helpers/refresh.js";
 import { memoryStorage } from "../helpers/storage.js";
@@ -61,13 +61,9 @@ function stealingLocks() {
 	return { locks, get steals() { return steals; } };
 }
 
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
-// With a lock fake that has Web Locks' steal semantics (a stolen holder's request rejects). The review wrote it for a
+// With a lock fake that has Web Locks' steal semantics (a stolen holder's request rejects). It was written for a
 // self-steal at 86 s; there is none now (the tab's next flight runs inside its own hold), and it checks that instead.
 describe("a tab's next flight while it holds the lock on, with Web Locks' steal semantics", () => {
 	it("no unhandled rejection; a late answer after both flights is stored once; dispose leaves no timers", async () => {

@@ -1,17 +1,14 @@
 // One refresh per credential across tabs, with the README's defaults, on a slow network; and a
 // disposed client that keeps competing for the refresh lock.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createClient, memoryTokenStore, type Client, type RefreshFunction } from "../../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { createClient, memoryTokenStore, type RefreshFunction } from "../../src/index.js";
+import { disposedAfterEach } from "../helpers/async.js";
 import { fakeLocks } from "../helpers/tabs.js";
 import { fakeFetch } from "../helpers/fakeFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 /** A token endpoint that never answers (a black-holed connection) but honours the abort signal; records concurrency. */
 function hangingRefresh() {

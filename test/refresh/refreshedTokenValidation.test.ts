@@ -3,10 +3,9 @@
 // unchanged". And: "stored access token … with CR, LF, NUL or non-Latin-1 characters → InvalidCredentialError; nothing
 // is sent; session unchanged".
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RefreshError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
+import { RefreshError, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
 import { settledWithin, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -23,15 +22,10 @@ describe("a refreshed access token that cannot be a header value", () => {
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
 		const store = memoryTokenStore({ accessToken: "at-1", refreshToken: "rt-1" });
 		const reauthenticate = vi.fn(() => undefined);
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store, refresh: oauthRefresh({ tokenEndpoint: "https://id.example/token", clientId: "spa", fetch: tokenEndpoint.fetch }) },
 			reauthenticate,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const first = await client.get("me").catch((error: unknown) => error);
 		// After a proper RefreshError the next 401 may re-authenticate (and stall): only an InvalidCredentialError is wrong.

@@ -1,5 +1,5 @@
-// Review theme: the third review, of the refresh lock held while a timed-out call may still answer (9e1c14e, 9e09318).
-// R-numbers are the review's. Each test failed on the code it reviewed, except where a comment says otherwise.
+// A refresh token another tab announced as rotated is never presented, also when the store is re-read after a
+// consumed token. The test failed on the code before its fix.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRefresher } from "../../src/refresh/refresher.js";
 import type { TokenSet } from "../../src/index.js";

@@ -1,5 +1,5 @@
 // A refresh token is never presented again after the client was told it had been rotated, however late the answer.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
 	AuthenticationError,
 	createClient,
@@ -10,17 +10,11 @@ import {
 	type TokenSet,
 	type TokenStore,
 } from "../../src/index.js";
-import { settledWithin, sleep, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { disposedAfterEach, settledWithin, sleep, track } from "../helpers/async.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 import { signalIgnoringRefresh } from "../helpers/refresh.js";
-import { memoryStorage } from "../helpers/storage.js";
 
-const baseUrl = "https://app.example/api/";
-const clients: Client[] = [];
-afterEach(() => {
-	clients.splice(0).forEach((client) => client.dispose());
-	vi.useRealTimers();
-});
+const clients = disposedAfterEach();
 
 describe("a refresh that answers just after refreshTimeoutMs", () => {
 	// refresher.ts attemptOnce() races the refresh against its timeout. A refresh function that does not honour `signal`
@@ -50,8 +44,7 @@ describe("a refresh that answers just after refreshTimeoutMs", () => {
 		});
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
 		const reauthenticate = vi.fn(() => undefined);
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: {
 				type: "bearer",
 				store: memoryTokenStore({ accessToken: "at-1", refreshToken: "rt-1" }),
@@ -60,11 +53,7 @@ describe("a refresh that answers just after refreshTimeoutMs", () => {
 				refreshRetry: { limit: 2, delayMs: 100 },
 			},
 			reauthenticate,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const request = track(client.get("me"));
 		await settledWithin(request, 1_000);
@@ -83,15 +72,10 @@ describe("a refresh that answers just after refreshTimeoutMs", () => {
 // refreshTimeoutMs 50, backoff 10 then 20: a timed-out call gets until 50 ms after its timeout to settle.
 function lateClient(refresh: RefreshFunction, store: TokenStore, reauthenticate = vi.fn(() => undefined)) {
 	const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
-	const client = createClient({
-		baseUrl,
+	const client = fakeFetchClient(clients, api.fetch, {
 		auth: { type: "bearer", store, refresh, refreshTimeoutMs: 50, refreshRetry: { limit: 2, delayMs: 10 } },
 		reauthenticate,
-		reloadGuard: { storage: memoryStorage(), history: null },
-		tabs: false,
-		ky: { fetch: api.fetch, retry: 0 },
 	});
-	clients.push(client);
 	return { client, api, reauthenticate };
 }
 
@@ -127,15 +111,10 @@ describe("a refresh function that ignores its signal and settles after refreshTi
 		const { refresh, calls } = signalIgnoringRefresh();
 		const store = memoryTokenStore({ accessToken: "at-1", refreshToken: "rt-1" });
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer at-1" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store, refresh, refreshTimeoutMs: 50, refreshRetry: { limit: 0 } },
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const request = track(client.get("me"));
 		await vi.advanceTimersByTimeAsync(70); // timed out at 50

@@ -1,9 +1,8 @@
 // Asynchronous results that outlive the session they began in (README "One owner for the session").
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AuthenticationError, createClient, memoryTokenStore, type Client, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
+import { AuthenticationError, memoryTokenStore, type Client, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import { sleep, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -22,16 +21,11 @@ describe("a step-up that outlives logout()", () => {
 		let finish!: (tokens: TokenSet) => void;
 		const stepUp = vi.fn(() => new Promise<TokenSet>((resolve) => (finish = resolve)));
 		const store = memoryTokenStore({ accessToken: "at-1" });
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store },
 			stepUp,
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const stepped = track(client.get("secret"));
 		await vi.waitFor(() => expect(stepUp).toHaveBeenCalledTimes(1));
@@ -68,15 +62,10 @@ describe("auth: \"neutral\" across logout()", () => {
 			set: (next) => void (tokens = next),
 			clear: () => void (tokens = null),
 		};
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store },
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const shared = client.get("share/abc", { auth: "neutral" });
 		await sleep(5); // the store read is under way
@@ -98,15 +87,10 @@ describe("a request waiting on a refresh across logout() and a new signIn()", ()
 		const api = fakeFetch((seen) => (seen.headers.authorization === "Bearer alice-expired" ? new Response("{}", { status: 401 }) : Response.json({ ok: true })));
 		let finishRefresh!: (tokens: TokenSet) => void;
 		const refresh = vi.fn<RefreshFunction>(() => new Promise<TokenSet>((resolve) => (finishRefresh = resolve)));
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store: memoryTokenStore({ accessToken: "alice-expired", refreshToken: "alice-rt" }), refresh },
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const transfer = track(client.post("payments.transfer", { to: "mallory", amount: 100 }));
 		await vi.waitFor(() => expect(refresh).toHaveBeenCalledTimes(1));

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type TokenSet, type TokenStore } from "../../src/index.js";
 import { captureUnhandled, settledWithin, sleep, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
@@ -76,15 +76,10 @@ describe("an in-place re-authentication whose result cannot be stored", () => {
 				seen.headers.authorization === "Bearer good" ? Response.json({ ok: true }) : new Response("{}", { status: 401 }),
 			);
 			const reauthenticate = vi.fn(async () => ({ accessToken: "" }) as TokenSet);
-			const client = createClient({
-				baseUrl,
+			const client = fakeFetchClient(clients, api.fetch, {
 				auth: { type: "bearer", store: memoryTokenStore({ accessToken: "dead" }) },
 				reauthenticate,
-				reloadGuard: { storage: memoryStorage(), history: null },
-				tabs: false,
-				ky: { fetch: api.fetch, retry: 0 },
 			});
-			clients.push(client);
 
 			const request = track(client.get("me"));
 			await settledWithin(request, 500);
@@ -105,15 +100,10 @@ describe("an in-place re-authentication whose result cannot be stored", () => {
 				set: () => Promise.reject(new Error("IndexedDB transaction aborted")),
 				clear: () => void (stored = null),
 			};
-			const client = createClient({
-				baseUrl,
+			const client = fakeFetchClient(clients, api.fetch, {
 				auth: { type: "bearer", store },
 				reauthenticate: async () => ({ accessToken: "fresh" }),
-				reloadGuard: { storage: memoryStorage(), history: null },
-				tabs: false,
-				ky: { fetch: api.fetch, retry: 0 },
 			});
-			clients.push(client);
 
 			const request = track(client.get("me"));
 			await settledWithin(request, 500);

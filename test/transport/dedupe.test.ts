@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
 import { sleep } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -46,16 +45,11 @@ describe("dedupe", () => {
 			await sleep(40);
 			return Response.json({ user: seen.headers.authorization === "Bearer alice-token" ? "alice" : "bob" });
 		});
-		const client = createClient({
-			baseUrl,
+		const client = fakeFetchClient(clients, api.fetch, {
 			auth: { type: "bearer", store: memoryTokenStore({ accessToken: "alice-token" }) },
 			dedupe: true,
 			reauthenticate: () => undefined,
-			reloadGuard: { storage: memoryStorage(), history: null },
-			tabs: false,
-			ky: { fetch: api.fetch, retry: 0 },
 		});
-		clients.push(client);
 
 		const alices = client.get<{ user: string }>("me");
 		await sleep(5);

@@ -5,8 +5,8 @@
 // (an id from a URL fragment, a route param) therefore becomes a protocol-relative URL on another origin. The transport
 // keeps the token off it, but the foreign origin's answer is returned to the caller as if it were the API's.
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, memoryTokenStore, type Client } from "../../src/index.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { memoryTokenStore, type Client } from "../../src/index.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 
 const baseUrl = "https://app.example/api/";
 const clients: Client[] = [];
@@ -14,13 +14,7 @@ afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
 
 function make() {
 	const api = fakeFetch((seen) => Response.json({ from: new URL(seen.url).origin }));
-	const client = createClient({
-		baseUrl,
-		auth: { type: "bearer", store: memoryTokenStore({ accessToken: "at-1" }) },
-		tabs: false,
-		ky: { fetch: api.fetch, retry: 0 },
-	});
-	clients.push(client);
+	const client = fakeFetchClient(clients, api.fetch, { auth: { type: "bearer", store: memoryTokenStore({ accessToken: "at-1" }) } });
 	return { client, api };
 }
 

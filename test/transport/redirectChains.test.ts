@@ -1,46 +1,13 @@
 // Credentials, CSRF values and session decisions across redirect chains. Real sockets: two node:http
 // servers on 127.0.0.1 (two ports, two origins) and Node's own fetch, so redirects are followed as fetch follows them.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { HttpError, createClient, memoryTokenStore, type Client, type ClientOptions, type DPoPBinding, type Reauthenticate } from "../../src/index.js";
-import { recordingServer } from "../helpers/recordingServer.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { HttpError, memoryTokenStore, type DPoPBinding } from "../../src/index.js";
+import { useTrustedAndForeign } from "../helpers/recordingServer.js";
 import { settledWithin, track } from "../helpers/async.js";
-import { memoryStorage } from "../helpers/storage.js";
 
-const trusted = recordingServer();
-const foreign = recordingServer();
-beforeAll(async () => {
-	await trusted.listen();
-	await foreign.listen();
-});
-afterAll(async () => {
-	await trusted.close();
-	await foreign.close();
-});
-beforeEach(() => {
-	for (const server of [trusted, foreign]) server.state.seen.length = 0;
-	trusted.state.route = () => ({ status: 200, body: JSON.stringify({ ok: true }) });
-	foreign.state.route = () => ({ status: 200, body: JSON.stringify({ foreign: true }) });
-});
-
-const clients: Client[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
+const { trusted, foreign, makeClient } = useTrustedAndForeign();
 
 const csrf = { cookie: "csrfToken", header: "x-csrf-token", read: () => "csrf-secret-1" };
-
-function makeClient(auth: ClientOptions["auth"], overrides: Partial<ClientOptions> = {}) {
-	const reauthenticate = vi.fn<Reauthenticate>(() => undefined);
-	const client = createClient({
-		baseUrl: `${trusted.state.origin}/api/`,
-		auth,
-		reauthenticate,
-		reloadGuard: { storage: memoryStorage(), history: null },
-		tabs: false,
-		...overrides,
-		ky: { retry: 0, ...overrides.ky },
-	});
-	clients.push(client);
-	return { client, reauthenticate };
-}
 
 describe("client.fetch redirect modes with a CSRF-carrying request", () => {
 	// A CSRF-carrying request is sent with redirect: "manual" and followed by tokenflight's own loop (transport.ts

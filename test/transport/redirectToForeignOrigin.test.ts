@@ -1,54 +1,23 @@
-// A trusted origin's redirect, or a hook's rewrite, to a foreign origin carries no credential. Over real sockets: two node:http servers on 127.0.0.1 (two
-// ports, so two origins) and Node's own fetch. No msw here: msw's interceptor would rebuild the requests and
+// A trusted origin's redirect, or a hook's rewrite, to a foreign origin carries no credential. Over real sockets: two
+// node:http servers on 127.0.0.1 (two ports, so two origins) and Node's own fetch. No msw here: msw's interceptor would rebuild the requests and
 // answer redirects itself, hiding what a real fetch forwards to the redirect target.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import * as tf from "../../src/index.js";
-import { AuthenticationError, HttpError, createClient, memoryTokenStore, type ClientOptions, type Reauthenticate } from "../../src/index.js";
-import { recordingServer, type Seen } from "../helpers/recordingServer.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { AuthenticationError, HttpError, memoryTokenStore } from "../../src/index.js";
+import { useTrustedAndForeign, type Seen } from "../helpers/recordingServer.js";
 
-const trusted = recordingServer();
-const foreign = recordingServer();
-beforeAll(async () => {
-	await trusted.listen();
-	await foreign.listen();
-});
-afterAll(async () => {
-	await trusted.close();
-	await foreign.close();
-});
+const { trusted, foreign, makeClient } = useTrustedAndForeign();
 
 /** The trusted API: /api/redirect/<rest> answers `redirectStatus` to the foreign origin's /<rest>; the rest is 200. */
 let redirectStatus = 307;
 beforeEach(() => {
 	redirectStatus = 307;
-	for (const server of [trusted, foreign]) server.state.seen.length = 0;
 	trusted.state.route = (seen) =>
 		seen.path.startsWith("/api/redirect/")
 			? { status: redirectStatus, headers: { location: `${foreign.state.origin}/${seen.path.slice("/api/redirect/".length)}` } }
 			: { status: 200, body: JSON.stringify({ ok: true }) };
-	foreign.state.route = () => ({ status: 200, body: JSON.stringify({ foreign: true }) });
 });
 
-const clients: tf.Client[] = [];
-afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
-
 const csrf = { cookie: "csrfToken", header: "x-csrf-token", read: () => "csrf-1" };
-
-function makeClient(auth: ClientOptions["auth"], overrides: Partial<ClientOptions> = {}) {
-	const reauthenticate = vi.fn<Reauthenticate>(() => undefined);
-	const client = createClient({
-		baseUrl: `${trusted.state.origin}/api/`,
-		auth,
-		reauthenticate,
-		reloadGuard: { storage: memoryStorage(), history: null },
-		tabs: false,
-		...overrides,
-		ky: { retry: 0, ...overrides.ky },
-	});
-	clients.push(client);
-	return { client, reauthenticate };
-}
 
 /** Waits (bounded) for a promise to settle; on the old code a request that stalled on re-authentication stays pending. */
 async function outcome<T>(promise: Promise<T>, ms = 2_000) {
