@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import ApiClient, { type Options } from "../../examples/outline/ApiClient.js";
 import type { AuthStoreEnv } from "../../examples/outline/AuthStore.js";
 import { createMockOutlineServer, type MockOutlineServer, type MockOutlineServerOptions } from "../fixtures/outline/mockOutlineServer.js";
-import { pageCookieJar } from "../helpers/pageFetch.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { pageCookieJar } from "./pageFetch.js";
+import { memoryStorage } from "./storage.js";
 
 export { outcomes } from "./scenario.js";
 
