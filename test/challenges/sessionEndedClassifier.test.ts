@@ -1,9 +1,9 @@
 // sessionEnded classifiers: one that throws counts as no match; a non-idempotent request whose 2xx answer a classifier
-// matched is not sent again; the cap on rounds of one request. (Also: which trustedOrigins entries are origins.)
+// matched is not sent again; the cap on rounds of one request.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, NotReplayedError, type Client, type ClientOptions } from "../../src/index.js";
 import { captureUncaught, settledWithin, sleep, track } from "../helpers/async.js";
-import { fakeFetch } from "../helpers/fakeFetch.js";
+import { fakeFetch, fakeFetchClient } from "../helpers/fakeFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 const baseUrl = "https://app.example/api/";
@@ -15,25 +15,6 @@ function make(options: Partial<ClientOptions> & Pick<ClientOptions, "auth">, fet
 	clients.push(client);
 	return client;
 }
-
-describe("trustedOrigins entries", () => {
-	// origins.ts used to keep `.origin` only: "https://storage.example/my-bucket/" silently trusted every bucket and
-	// tenant on the shared host with the bearer token.
-	it.each(["https://storage.example/my-bucket/", "https://storage.example/?tenant=a", "https://storage.example/#x", "https://user@storage.example"])(
-		"refuses %s, which is not an origin, instead of widening it",
-		(entry) => {
-			expect(() => createClient({ baseUrl, auth: { type: "cookie" }, trustedOrigins: [entry], tabs: false })).toThrow(TypeError);
-		},
-	);
-
-	it("accepts an origin with or without its trailing slash", async () => {
-		const api = fakeFetch();
-		const client = make({ auth: { type: "bearer", store: memoryTokenStore({ accessToken: "at-1" }) }, trustedOrigins: ["https://files.example", "https://cdn.example/"] }, api.fetch);
-		await client.get("https://files.example/a");
-		await client.get("https://cdn.example/b");
-		expect(api.seen.map((seen) => seen.headers.authorization)).toEqual(["Bearer at-1", "Bearer at-1"]);
-	});
-});
 
 describe("a sessionEnded classifier that throws", () => {
 	// It used to reject the request with the classifier's raw error, and a 2xx answer was lost.
@@ -128,6 +109,27 @@ describe("a non-idempotent request whose 2xx answer a classifier matched", () =>
 		const client = make({ auth: { type: "cookie" }, reauthenticate, sessionEnded: (response) => (response && response.status === 302 ? "answered-from-outside" : false) }, api.fetch);
 		await expect(client.post("documents.create", { title: "once" }, { redirect: "manual" })).resolves.toEqual({ ok: true });
 		expect(api.seen.filter((seen) => seen.method === "POST")).toHaveLength(2);
+	});
+});
+
+describe("cookie auth with CSRF (manual redirects): same-origin login redirect of a POST", () => {
+	it("a POST turned away by a 302 to the same-origin login page is replayed after re-authentication (as with native redirects)", async () => {
+		let signedIn = false;
+		const api = fakeFetch((seen) => {
+			if (signedIn) return Response.json({ ok: true });
+			if (seen.url.includes("/login")) return new Response("<html>login</html>", { headers: { "content-type": "text/html" } });
+			return new Response(null, { status: 302, headers: { location: "https://app.example/login" } });
+		});
+		const reauthenticate = vi.fn(async () => {
+			signedIn = true;
+		});
+		const client = fakeFetchClient(clients, api.fetch, {
+			auth: { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf", read: () => "csrf-value" } },
+			reauthenticate,
+			sessionEnded: (response) => (response?.headers.get("content-type")?.includes("html") ? "answered-from-outside" : false),
+		});
+		const result = await client.post("documents.list", {}).then((v) => ({ v }), (e: unknown) => ({ e }));
+		expect(result).toEqual({ v: { ok: true } });
 	});
 });
 

@@ -1,5 +1,5 @@
 // A refresh call that answers after refreshTimeoutMs (the late-refresh wait), across tabs, sessions and dispose(); and
-// the classifier and round-cap rules next to it. Each test failed on the code before its fix; the it.fails below is left.
+// the round cap next to it. Each test failed on the code before its fix; the it.fails below is left.
 import { describe, expect, it, vi } from "vitest";
 import { type Client, type ClientOptions, createClient, memoryTokenStore, RefreshError, type RefreshFunction, type TokenSet, type TokenStore } from "../../src/index.js";
 import type { LockManagerLike } from "../../src/tabs/webLock.js";
@@ -55,27 +55,6 @@ describe("refreshToken undefined (HttpOnly cookie refresh): an older session's h
 	});
 });
 
-describe("cookie auth with CSRF (manual redirects): same-origin login redirect of a POST", () => {
-	it("a POST turned away by a 302 to the same-origin login page is replayed after re-authentication (as with native redirects)", async () => {
-		let signedIn = false;
-		const api = fakeFetch((seen) => {
-			if (signedIn) return Response.json({ ok: true });
-			if (seen.url.includes("/login")) return new Response("<html>login</html>", { headers: { "content-type": "text/html" } });
-			return new Response(null, { status: 302, headers: { location: "https://app.example/login" } });
-		});
-		const reauthenticate = vi.fn(async () => {
-			signedIn = true;
-		});
-		const client = fakeFetchClient(clients, api.fetch, {
-			auth: { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf", read: () => "csrf-value" } },
-			reauthenticate,
-			sessionEnded: (response) => (response?.headers.get("content-type")?.includes("html") ? "answered-from-outside" : false),
-		});
-		const result = await client.post("documents.list", {}).then((v) => ({ v }), (e: unknown) => ({ e }));
-		expect(result).toEqual({ v: { ok: true } });
-	});
-});
-
 describe("dispose() during the late wait, with tabs (settleMs 50)", () => {
 	it("no timer is left once the late rotation is stored after dispose()", async () => {
 		vi.useFakeTimers();
@@ -92,18 +71,6 @@ describe("dispose() during the late wait, with tabs (settleMs 50)", () => {
 		await vi.advanceTimersByTimeAsync(0);
 		expect(store.get()).toEqual({ accessToken: "at-2", refreshToken: "rt-2" });
 		expect(vi.getTimerCount()).toBe(0);
-	});
-});
-
-describe("the error message for a trustedOrigins entry", () => {
-	it("does not quote a password given in a trustedOrigins entry", () => {
-		let message = "";
-		try {
-			createClient({ baseUrl, auth: { type: "cookie" }, trustedOrigins: ["https://svc:s3cr3t-token@storage.example"], tabs: false });
-		} catch (error) {
-			message = (error as Error).message;
-		}
-		expect(message).not.toContain("s3cr3t-token");
 	});
 });
 
