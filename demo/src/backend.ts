@@ -1,5 +1,6 @@
 import { setupWorker } from "msw/browser";
-import { createMockAuthServer, storagePersistence } from "../../src/msw/index.js";
+import { createMockAuthServer } from "../../src/msw/index.js";
+import { storagePersistence } from "./storagePersistence.js";
 import type { MockAuthServer } from "../../src/msw/index.js";
 import { authProxyHandlers } from "./authProxy.js";
 import { embeddedAppHandlers } from "./embeddedApp.js";

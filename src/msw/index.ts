@@ -1,7 +1,6 @@
 export { createMockAuthServer } from "./mockAuthServer.js";
 export type { MockAuthServer, MockAuthServerOptions } from "./mockAuthServer.js";
-export { storagePersistence } from "./persistence.js";
-export type { MockAuthPersistence, StoragePersistenceOptions } from "./persistence.js";
+export type { MockAuthPersistence } from "./persistedState.js";
 export type { MockAuthCounters } from "./counters.js";
 export type { Failure } from "./faults.js";
 export type { LoginOptions, LoginResult } from "./loginEndpoint.js";
@@ -9,5 +8,3 @@ export type { MockDocument } from "./documents.js";
 export type { RouteName } from "./routes.js";
 export type { MockUser, MockUserInput } from "./users.js";
 export { csrfCookie, csrfHeader, identityHeader, sessionCookie } from "./responses.js";
-export { createMockOutlineServer } from "./outline.js";
-export type { MockOutlineDocument, MockOutlineServer, MockOutlineServerOptions } from "./outline.js";

@@ -9,7 +9,7 @@ import { createHandlers } from "./handlers.js";
 import type { LoginOptions, LoginResult } from "./loginEndpoint.js";
 import { createLamportClock } from "./lamportClock.js";
 import { createPersistedState } from "./persistedState.js";
-import type { MockAuthPersistence } from "./persistence.js";
+import type { MockAuthPersistence } from "./persistedState.js";
 import { createPortal, parsePortalSnapshot } from "./portal.js";
 import { randomId } from "./random.js";
 import { identityHeader } from "./responses.js";
@@ -36,7 +36,7 @@ export type MockAuthServerOptions = {
 	/**
 	 * Keeps the backend's state (sessions, tokens, documents, counters, queued failures, latencies, the portal's
 	 * user) outside this instance. Under `setupWorker` the mock lives in the page, so without it every reload
-	 * starts a new backend and every tab has its own; with `storagePersistence(localStorage)` they share one.
+	 * starts a new backend and every tab has its own; with a Web Storage persistence (the demo's demo/src/storagePersistence.ts) they share one.
 	 * Each request merges the saved states in on arrival and saves after each change; so does each control.
 	 * @default none: the state lives in this instance only
 	 */

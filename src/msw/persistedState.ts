@@ -1,5 +1,14 @@
-import type { MockAuthPersistence } from "./persistence.js";
 import { isCount, isRecord } from "./snapshotGuards.js";
+
+/**
+ * Where a mock backend keeps its state between page loads and shares it between instances (tabs).
+ * `save` gets this instance's whole state; `load` returns every saved state there is (one, or an array of
+ * them when each instance writes its own slot), or nothing yet. The server merges all of them.
+ */
+export type MockAuthPersistence = {
+	load(): unknown;
+	save(state: unknown): void;
+};
 
 /**
  * One store of the backend: its JSON form, a merge that only ever adds what another instance knows (so states

@@ -1,7 +1,7 @@
 import type { Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { DemoPage } from "./helpers/demoBrowser.js";
-import { demoState, logLines, outsideCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "./helpers/demoBrowser.js";
+import type { DemoPage } from "../helpers/browser/demoBrowser.js";
+import { demoState, logLines, outsideCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
 
 const demo = useDemoBrowser();
 

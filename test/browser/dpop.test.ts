@@ -4,12 +4,12 @@ import { build } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/index.js";
-import { startDPoPServer, type DPoPServer } from "../dpop/dpopServer.js";
+import { startDPoPServer, type DPoPServer } from "../fixtures/dpop/dpopServer.js";
 
 /**
  * DPoP in real Chromium: WebCrypto keys in IndexedDB, shared by the tabs of one origin, and the cross-tab refresh.
  * Not the demo: its own page (test/browser/dpop/page.ts, bundled here with the rollup output) on the same origin as
- * a server that checks every proof (test/dpop/dpopServer.ts). `npm run build` first.
+ * a server that checks every proof (test/fixtures/dpop/dpopServer.ts). `npm run build` first.
  */
 const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"];
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));

@@ -1,7 +1,7 @@
 import type { Page, Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { DemoPage } from "./helpers/demoBrowser.js";
-import { count, demoState, logLines, outsideCounters, persistedCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "./helpers/demoBrowser.js";
+import type { DemoPage } from "../helpers/browser/demoBrowser.js";
+import { count, demoState, logLines, outsideCounters, persistedCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
 
 const demo = useDemoBrowser();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { screenshot, sideBySideDone, useDemoBrowser } from "./helpers/demoBrowser.js";
+import { screenshot, sideBySideDone, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
 
 const demo = useDemoBrowser();
 

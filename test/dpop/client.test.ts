@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createDPoP } from "../../src/dpop/index.js";
 import { UseDPoPNonceError, createClient, memoryTokenStore, oauthRefresh, type Client, type Reauthenticate, type RefreshFunction } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
-import { startDPoPServer, type DPoPServer } from "./dpopServer.js";
+import { startDPoPServer, type DPoPServer } from "../fixtures/dpop/dpopServer.js";
 
 /**
  * The core's DPoP hook with `createDPoP()` against a server that checks every proof: nonces learned per origin and

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createDPoP } from "../../src/dpop/index.js";
 import { RefreshError, classifyRefreshError, createClient, memoryTokenStore, oauthRefresh, type Client, type RefreshFunction } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
-import { startDPoPServer, type DPoPServer } from "./dpopServer.js";
-import { verifyProof } from "./verifyProof.js";
+import { startDPoPServer, type DPoPServer } from "../fixtures/dpop/dpopServer.js";
+import { verifyProof } from "../helpers/verifyProof.js";
 
 /**
  * oauthRefresh with DPoP. The rule under test: the refresh token goes to the token endpoint at most twice per refresh,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { accessTokenHash, createDPoP, jwkThumbprint } from "../../src/dpop/index.js";
-import { athOf, verifyProof } from "./verifyProof.js";
+import { athOf, verifyProof } from "../helpers/verifyProof.js";
 
 describe("spec vectors", () => {
 	it("should compute RFC 7638 §3.1's JWK thumbprint", async () => {

@@ -87,17 +87,4 @@ export function createBackend(options: BackendOptions = {}) {
 	};
 }
 
-/** Lets pending promise chains (and msw's async handlers) settle. */
-export async function settle(rounds = 20): Promise<void> {
-	for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Tracks whether a promise has settled, without awaiting it. */
-export function track<T>(promise: Promise<T>) {
-	const state: { status: "pending" | "fulfilled" | "rejected"; value?: T; error?: unknown } = { status: "pending" };
-	promise.then(
-		(value) => Object.assign(state, { status: "fulfilled", value }),
-		(error: unknown) => Object.assign(state, { status: "rejected", error }),
-	);
-	return state;
-}
+export { settle, track } from "./async.js";

@@ -3,6 +3,9 @@
 // rebuild requests and answer redirects itself, hiding what fetch forwards to a redirect's target.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
+import { createClient, type Client, type ClientOptions, type Reauthenticate } from "../../src/index.js";
+import { memoryStorage } from "./storage.js";
 
 export type Seen = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
 export type Answer = { status: number; headers?: Record<string, string>; body?: string };
@@ -39,4 +42,46 @@ export function recordingServer() {
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
+}
+
+/**
+ * Two recording servers for one test file, a trusted API and a foreign origin (two ports, so two origins), listening
+ * from beforeAll to afterAll. Before each test their records are cleared and both answer 200 JSON; a test file's own
+ * beforeEach, registered after this call, may route them otherwise.
+ */
+export function useTrustedAndForeign() {
+	const trusted = recordingServer();
+	const foreign = recordingServer();
+	beforeAll(async () => {
+		await trusted.listen();
+		await foreign.listen();
+	});
+	afterAll(async () => {
+		await trusted.close();
+		await foreign.close();
+	});
+	beforeEach(() => {
+		for (const server of [trusted, foreign]) server.state.seen.length = 0;
+		trusted.state.route = () => ({ status: 200, body: JSON.stringify({ ok: true }) });
+		foreign.state.route = () => ({ status: 200, body: JSON.stringify({ foreign: true }) });
+	});
+
+	const clients: Client[] = [];
+	afterEach(() => clients.splice(0).forEach((client) => client.dispose()));
+	/** A client of the trusted API over Node's own fetch, with a reauthenticate spy; disposed after each test. */
+	function makeClient(auth: ClientOptions["auth"], overrides: Partial<ClientOptions> = {}) {
+		const reauthenticate = vi.fn<Reauthenticate>(() => undefined);
+		const client = createClient({
+			baseUrl: `${trusted.state.origin}/api/`,
+			auth,
+			reauthenticate,
+			reloadGuard: { storage: memoryStorage(), history: null },
+			tabs: false,
+			...overrides,
+			ky: { retry: 0, ...overrides.ky },
+		});
+		clients.push(client);
+		return { client, reauthenticate };
+	}
+	return { trusted, foreign, makeClient };
 }

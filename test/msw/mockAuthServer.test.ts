@@ -1,8 +1,6 @@
-import { http, HttpResponse } from "msw";
 import { describe, it, expect, vi } from "vitest";
 import { createMockAuthServer } from "../../src/msw/index.js";
 import type { LoginResult } from "../../src/msw/index.js";
-import { pageCookieJar } from "../helpers/pageFetch.js";
 import { origin, useMockBackend } from "../helpers/scenario.js";
 
 const api = `${origin}/api`;
@@ -315,20 +313,6 @@ describe("cookie sessions", () => {
 		expect(mock.counters.cookieSessionLogouts).toBe(0);
 	});
 
-	it("a browser-like client that omits credentials on bearer calls keeps its cookie session", async () => {
-		const browser = pageCookieJar();
-		const login = await (await browser.fetch(`${api}/auth.login`, { method: "POST", body: JSON.stringify({ user: "alice", mode: "cookie" }) })).json();
-		const bearerCall = (credentials: RequestCredentials) =>
-			browser.fetch(`${api}/auth.info`, { method: "POST", credentials, headers: { authorization: `Bearer ${login.accessToken}` } });
-
-		expect(browser.jar.has("sid")).toBe(true);
-		expect((await bearerCall("omit")).status).toBe(200);
-		expect(mock.counters.cookieSessionLogouts).toBe(0);
-		expect((await bearerCall("include")).status).toBe(401);
-		expect(mock.counters.cookieSessionLogouts).toBe(1);
-		expect(browser.jar.has("sid")).toBe(false);
-	});
-
 	it("auth.login in cookie mode sets an HttpOnly sid cookie and a readable CSRF cookie", async () => {
 		const response = await fetch(`${api}/auth.login`, { method: "POST", body: JSON.stringify({ user: "alice", mode: "cookie" }) });
 		const body = await response.json();
@@ -356,16 +340,6 @@ describe("cookie sessions", () => {
 		expect(response.headers.get("x-user-id")).toBe("alice");
 	});
 
-	it("msw in Node neither stores a mocked Set-Cookie nor honours credentials, hence the browser-like fetch", async () => {
-		server.use(http.get(`${origin}/echo-cookies`, ({ cookies }) => HttpResponse.json(cookies)));
-		await fetch(`${api}/auth.login`, { method: "POST", credentials: "include", body: JSON.stringify({ user: "alice", mode: "cookie" }) });
-
-		const echoed = await (await fetch(`${origin}/echo-cookies`, { credentials: "include" })).json();
-		const explicit = await (await fetch(`${origin}/echo-cookies`, { credentials: "omit", headers: { cookie: "sid=x" } })).json();
-
-		expect(echoed).toEqual({});
-		expect(explicit).toEqual({ sid: "x" });
-	});
 });
 
 describe("counters", () => {

@@ -1,6 +1,7 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMockAuthServer, storagePersistence } from "../../src/msw/index.js";
+import { storagePersistence } from "../../demo/src/storagePersistence.js";
+import { createMockAuthServer } from "../../src/msw/index.js";
 import type { MockAuthPersistence, MockAuthServer } from "../../src/msw/index.js";
 
 /** A Web Storage in memory, with the key/length iteration storagePersistence needs. */

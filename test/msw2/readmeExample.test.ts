@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, createClient, memoryTokenStore, oauthRefresh, type Client } from "../../src/index.js";
 import { createMockAuthServer } from "../../src/msw/index.js";
 
-// The README's `tokenflight/msw` example and its 401 paths. `vitest.msw2.config.ts` runs this file (and test/msw/)
+// The README's `tokenflight/msw` example and its 401 paths. The msw2 project (vitest.config.ts) runs this file (and test/msw/)
 // with `msw` aliased to the `msw2` devDependency (npm:msw@^2), the lowest msw major our peer range allows; the
 // main config runs it on msw 3. Each test has a short timeout: a request that never settles fails, not hangs.
 const expectedMswMajor = process.env.TOKENFLIGHT_EXPECT_MSW_MAJOR;

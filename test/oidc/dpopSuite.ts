@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createDPoP, type DPoP } from "../../src/dpop/index.js";
 import { classifyRefreshError, createClient, memoryTokenStore, oauthRefresh, type Client, type Reauthenticate, type RefreshFunction, type TokenSet } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
-import { discover, signInWithCode, type Discovery } from "./authorize.js";
-import { clientId, startOidcServers, type OidcTestServers } from "./oidcServer.js";
+import { discover, signInWithCode, type Discovery } from "../helpers/oidcAuthorize.js";
+import { clientId, startOidcServers, type OidcTestServers } from "../fixtures/oidc/oidcServer.js";
 
 /**
  * Run from oidcProvider.test.ts, after its own suite rather than beside it: both time real 2-second token expiries,

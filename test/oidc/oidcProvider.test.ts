@@ -9,9 +9,9 @@ import {
 	type TokenSet,
 } from "../../src/index.js";
 import { memoryStorage } from "../helpers/storage.js";
-import { discover, revoke, signInWithCode, type Discovery } from "./authorize.js";
+import { discover, revoke, signInWithCode, type Discovery } from "../helpers/oidcAuthorize.js";
 import { describeDPoP } from "./dpopSuite.js";
-import { clientId, startOidcServers, type OidcTestServers } from "./oidcServer.js";
+import { clientId, startOidcServers, type OidcTestServers } from "../fixtures/oidc/oidcServer.js";
 
 /**
  * tokenflight against a real, OpenID-certified authorization server (oidc-provider 9) with refresh-token

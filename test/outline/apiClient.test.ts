@@ -1,10 +1,10 @@
-// Outline's ApiClient surface on tokenflight, against Outline's API shape (tokenflight/msw): envelopes, x-api-version,
+// Outline's ApiClient surface on tokenflight, against Outline's API shape (test/fixtures/outline): envelopes, x-api-version,
 // CSRF with its read-scope exemption, FormData, downloads, share links, error classes, de-duplication and /batch.
 import { describe, expect, it, vi } from "vitest";
 import AuthStore from "../../examples/outline/AuthStore.js";
 import { download } from "../../examples/outline/download.js";
 import * as E from "../../examples/outline/errors.js";
-import { authEnv, browser, useOutlineBackend, type Doc, type Envelope } from "./helpers.js";
+import { authEnv, browser, useOutlineBackend, type Doc, type Envelope } from "../helpers/outline.js";
 
 vi.mock("../../examples/outline/download.js", () => ({ download: vi.fn() }));
 

@@ -1,5 +1,5 @@
 // Outline's AuthStore (mobx 4 idiom) driven by tokenflight/mobx, with the ApiClient in both modes. The main config
-// runs this file on mobx 7; vitest.peers.config.ts runs it on mobx 4.15.7, the version Outline pins.
+// runs this file on mobx 7; the mobx4 project (vitest.config.ts) runs it on mobx 4.15.7, the version Outline pins.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as mobx from "mobx";
@@ -8,8 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 import type ApiClient from "../../examples/outline/ApiClient.js";
 import AuthStore from "../../examples/outline/AuthStore.js";
 import { AuthorizationError } from "../../examples/outline/errors.js";
-import type { MockOutlineServer } from "../../src/msw/index.js";
-import { authEnv, browser, outcomes, useOutlineBackends } from "./helpers.js";
+import type { MockOutlineServer } from "../fixtures/outline/mockOutlineServer.js";
+import { authEnv, browser, outcomes, useOutlineBackends } from "../helpers/outline.js";
 
 const expectedMobxVersion = process.env.TOKENFLIGHT_EXPECT_MOBX_VERSION;
 // Upstream Outline, and the SSO fork behind its auth proxy.

@@ -4,7 +4,7 @@
 // ApiClient on tokenflight reloads once and keeps every request pending, and the reloaded page is the new user.
 import { describe, expect, it } from "vitest";
 import type ApiClient from "../../examples/outline/ApiClient.js";
-import { browser, outcomes, useOutlineBackend, type Envelope } from "./helpers.js";
+import { browser, outcomes, useOutlineBackend, type Envelope } from "../helpers/outline.js";
 
 const { mock } = useOutlineBackend({ sso: true, latencyMs: 5 });
 

@@ -9,7 +9,7 @@ import { bearerClient } from "../helpers/client.js";
 import { useMswServer } from "../helpers/msw.js";
 
 // tokenflight/mobx on every mobx major our peer range allows (>=4.15.7): the main config runs this file on mobx 7,
-// vitest.peers.config.ts on mobx 4.15.7 (Outline's version). Only APIs that exist from mobx 4 to 7 are used here.
+// the mobx4 project (vitest.config.ts) on mobx 4.15.7 (Outline's version). Only APIs that exist from mobx 4 to 7 are used here.
 const expectedMobxVersion = process.env.TOKENFLIGHT_EXPECT_MOBX_VERSION;
 const server = useMswServer();
 

@@ -7,7 +7,7 @@ import { AuthenticationError, createClient, isApiError, storageTokenStore, type 
 import type { BroadcastChannelLike } from "../../src/tabs/tabSync.js";
 import { memoryStorage } from "../helpers/storage.js";
 import { fakeLocks } from "../helpers/tabs.js";
-import { simulatedBackend, type RefreshOutcome } from "./simulatedBackend.js";
+import { simulatedBackend, type RefreshOutcome } from "../fixtures/simulatedBackend.js";
 
 const runs = Number(process.env.FC_RUNS ?? 1_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
 import { count, demoState, logLines, persistedCounters, screenshot, until, useDemo } from "./demo.js";
 
 // Ported from the Chromium-only test/browser/burst.test.ts onto the driver: the same test in each engine.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
 import { count, demoState, persistedCounters, requestLog, screenshot, until, useDemo } from "./demo.js";
 
 describe.each(engines())("cookie mode (%s)", (engine) => {

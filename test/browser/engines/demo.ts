@@ -31,14 +31,14 @@ import type { Page as PlaywrightPage } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startDemoServer } from "../../../demo/serve.mjs";
 import type { DemoServer } from "../../../demo/serve.mjs";
-import * as chromiumOnly from "../helpers/demoBrowser.js";
-import type { DemoState, OutsideCounters, PersistedCounters } from "../helpers/demoBrowser.js";
-import { launch } from "../helpers/driver.js";
-import type { Browser, Context, Engine, Page } from "../helpers/driver.js";
+import * as chromiumOnly from "../../helpers/browser/demoBrowser.js";
+import type { DemoState, OutsideCounters, PersistedCounters } from "../../helpers/browser/demoBrowser.js";
+import { launch } from "../../helpers/browser/driver.js";
+import type { Browser, Context, Engine, Page } from "../../helpers/browser/driver.js";
 
-export type { DemoState, OutsideCounters, PersistedCounters } from "../helpers/demoBrowser.js";
-export { count } from "../helpers/demoBrowser.js";
-export { sleep, until } from "../helpers/driver.js";
+export type { DemoState, OutsideCounters, PersistedCounters } from "../../helpers/browser/demoBrowser.js";
+export { count } from "../../helpers/browser/demoBrowser.js";
+export { sleep, until } from "../../helpers/browser/driver.js";
 
 export function useDemo(engine: Engine) {
 	let server: DemoServer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
 import { count, demoState, persistedCounters, ready, screenshot, settledIn, sleep, useDemo } from "./demo.js";
 
 // Seed 001: logout-all at the portal, sign in as someone else, come back to the tab: every request in flight gets a 401.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
 import { demoState, screenshot, sleep, useDemo } from "./demo.js";
 
 describe.each(engines())("loop guard (%s)", (engine) => {

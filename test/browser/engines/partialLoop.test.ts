@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
 import { count, demoState, persistedCounters, ready, requestLog, screenshot, sleep, until, useDemo } from "./demo.js";
 
 /** The default reload guard's budget. */

@@ -2,8 +2,8 @@ import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
-import type { Engine, Page } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
+import type { Engine, Page } from "../../helpers/browser/driver.js";
 import { demoState, ready, screenshot, until, useDemo } from "./demo.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { engines } from "../helpers/driver.js";
-import type { Page } from "../helpers/driver.js";
+import { engines } from "../../helpers/browser/driver.js";
+import type { Page } from "../../helpers/browser/driver.js";
 import { count, demoState, persistedCounters, ready, runSlow, screenshot, settledIn, sleep, until, useDemo } from "./demo.js";
 import type { PersistedCounters } from "./demo.js";
 
