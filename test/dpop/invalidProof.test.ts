@@ -4,8 +4,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { createDPoP } from "../../src/dpop/index.js";
 import { InvalidDPoPProofError, memoryTokenStore, type RefreshFunction } from "../../src/index.js";
-import { twoOrigins } from "../redirects/servers.js";
-import { verifyProof } from "./verifyProof.js";
+import { twoOrigins } from "../helpers/redirectServers.js";
+import { verifyProof } from "../helpers/verifyProof.js";
 
 const { trusted, makeClient } = twoOrigins();
 const refused = { status: 401, headers: { "www-authenticate": 'DPoP error="invalid_dpop_proof", error_description="proof replayed"' }, body: JSON.stringify({ error: "invalid_dpop_proof" }) };

@@ -3,7 +3,7 @@
 // without the CSRF value, and a redirect to anything but http(s) is a network error, as in fetch.
 import { describe, expect, it } from "vitest";
 import { NetworkError, memoryTokenStore } from "../../src/index.js";
-import { twoOrigins } from "./servers.js";
+import { twoOrigins } from "../helpers/redirectServers.js";
 
 const { trusted, foreign, makeClient } = twoOrigins();
 const csrf = { cookie: "csrfToken", header: "x-csrf-token", read: () => "csrf-secret-1" };

@@ -1,7 +1,7 @@
 // Outline's ApiClient calls the global fetch, so `globalThis.fetch = client.fetch` is the zero-line adoption. The
 // client must then never call itself: it sends through the page's own fetch, whatever the global holds.
 import { afterEach, describe, expect, it } from "vitest";
-import { twoOrigins } from "../redirects/servers.js";
+import { twoOrigins } from "../helpers/redirectServers.js";
 
 const { trusted, makeClient } = twoOrigins();
 const pageFetch = globalThis.fetch;

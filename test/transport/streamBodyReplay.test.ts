@@ -2,7 +2,7 @@
 // a typed error that says so, never a NetworkError made up from sending an empty, consumed stream.
 import { describe, expect, it, vi } from "vitest";
 import { BodyNotReplayableError, NetworkError, memoryTokenStore, type RefreshFunction } from "../../src/index.js";
-import { streamOf, twoOrigins } from "../redirects/servers.js";
+import { streamOf, twoOrigins } from "../helpers/redirectServers.js";
 
 const { trusted, makeClient } = twoOrigins();
 

@@ -2,7 +2,7 @@
 // server, with spies on what a dead session would set off.
 import { vi } from "vitest";
 import { answeredFromOutside, createClient, type Client, type ClientOptions } from "../../src/index.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { memoryStorage } from "./storage.js";
 
 export function ssoClient(origin: string, overrides: Partial<ClientOptions> = {}) {
 	const reauthenticate = vi.fn<NonNullable<ClientOptions["reauthenticate"]>>(() => undefined);

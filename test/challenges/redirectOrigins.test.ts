@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "../../src/index.js";
 import { recordingServer } from "../helpers/recordingServer.js";
-import { ssoClient } from "./helpers.js";
+import { ssoClient } from "../helpers/classifier.js";
 
 const api = recordingServer();
 const storage = recordingServer();

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Client, SessionEnded } from "../../src/index.js";
 import { useRecordingServer } from "../helpers/useRecordingServer.js";
-import { ssoClient } from "./helpers.js";
+import { ssoClient } from "../helpers/classifier.js";
 
 const { server, clients } = useRecordingServer();
 

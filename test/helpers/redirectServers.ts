@@ -2,8 +2,8 @@
 // own fetch follows (or hands over) every redirect, as it would in production.
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { createClient, type Client, type ClientOptions, type Reauthenticate } from "../../src/index.js";
-import { recordingServer } from "../helpers/recordingServer.js";
-import { memoryStorage } from "../helpers/storage.js";
+import { recordingServer } from "./recordingServer.js";
+import { memoryStorage } from "./storage.js";
 
 export function twoOrigins() {
 	const trusted = recordingServer();

@@ -1,7 +1,7 @@
 // fetch rejects as soon as its signal aborts, even while it is still reading a stream body; client.fetch too.
 import { describe, expect, it } from "vitest";
-import { twoOrigins } from "../redirects/servers.js";
-import { settledWithin, track } from "../review/helpers.js";
+import { twoOrigins } from "../helpers/redirectServers.js";
+import { settledWithin, track } from "../helpers/async.js";
 
 const { trusted, makeClient } = twoOrigins();
 

@@ -3,7 +3,7 @@
 // every hop.
 import { describe, expect, it, vi } from "vitest";
 import { answeredFromOutside, type SessionEnded, type SessionEndedContext } from "../../src/index.js";
-import { twoOrigins } from "./servers.js";
+import { twoOrigins } from "../helpers/redirectServers.js";
 
 const { trusted, foreign, makeClient } = twoOrigins();
 const csrf = { cookie: "csrfToken", header: "x-csrf-token", read: () => "csrf-secret-1" };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Client } from "../../src/index.js";
 import { useRecordingServer } from "../helpers/useRecordingServer.js";
-import { ssoClient } from "./helpers.js";
+import { ssoClient } from "../helpers/classifier.js";
 
 const { server, clients } = useRecordingServer();
 

@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { createDPoP } from "../../src/dpop/index.js";
 import { BodyNotReplayableError, memoryTokenStore } from "../../src/index.js";
-import { athOf, verifyProof } from "../dpop/verifyProof.js";
-import { streamOf, twoOrigins } from "./servers.js";
+import { athOf, verifyProof } from "../helpers/verifyProof.js";
+import { streamOf, twoOrigins } from "../helpers/redirectServers.js";
 
 const { trusted, foreign, makeClient } = twoOrigins();
 
