@@ -2,6 +2,7 @@
 // signs in with cookies does not ship the bearer code and its refresher.
 import { cookieCredentials, type CookieAuth } from "../auth/cookie.js";
 import { createClientWith, type Client, type ClientOptions } from "../client.js";
+import { validateOptions } from "../core/validateOptions.js";
 
 export * from "../index.js";
 
@@ -9,6 +10,7 @@ export type CookieClientOptions = Omit<ClientOptions, "auth" | "refreshLeewayMs"
 
 /** `createClient` for cookie sessions (with optional double-submit CSRF). */
 export function createClient(options: CookieClientOptions): Client {
+	validateOptions(options, true);
 	return createClientWith(options, (auth) => {
 		if (auth.type !== "cookie") throw new TypeError('tokenflight/cookie: auth.type must be "cookie"; import createClient from "tokenflight" for bearer tokens');
 		return cookieCredentials(auth);
