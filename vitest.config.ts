@@ -1,6 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** Examples import the package by name, as an app would; under test that name means the sources. */
+export const sourceAliases = [
+	{ find: /^tokenflight$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+	{ find: /^tokenflight\/(cookie|mobx|msw|dpop)$/, replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)) },
+];
+
 export default defineConfig({
+	resolve: { alias: sourceAliases },
 	test: {
 		include: ["test/**/*.test.ts"],
 		exclude: ["test/browser/**"],

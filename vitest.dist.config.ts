@@ -6,7 +6,8 @@ import base from "./vitest.config.js";
 const dist = (file: string) => fileURLToPath(new URL(`./dist/${file}`, import.meta.url));
 
 export default mergeConfig(
-	base,
+	// Without the base's aliases to the sources: here every name means dist/.
+	{ ...base, resolve: {} },
 	defineConfig({
 		resolve: {
 			alias: [
@@ -15,6 +16,8 @@ export default mergeConfig(
 				{ find: /^(\.\.\/)+src\/cookie\/index\.(js|ts)$/, replacement: dist("cookie.js") },
 				{ find: /^(\.\.\/)+src\/msw\/index\.(js|ts)$/, replacement: dist("msw.js") },
 				{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
+				{ find: /^tokenflight$/, replacement: dist("index.js") },
+				{ find: /^tokenflight\/(cookie|mobx|msw|dpop)$/, replacement: dist("$1.js") },
 			],
 		},
 		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**"] },

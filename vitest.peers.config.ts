@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { sourceAliases } from "./vitest.config.js";
 
 // mobx at the lowest version our peer range allows (>=4.15.7, what Outline pins): the `mobx4` devDependency
 // (npm:mobx@4.15.7) stands in for `mobx` in src/mobx and the tests. The main config runs the same files on mobx 7;
@@ -10,7 +11,7 @@ const mobx6OnlyTests = ["should drive an existing AuthStore through onSessionEnd
 
 export default defineConfig({
 	resolve: {
-		alias: [{ find: /^mobx$/, replacement: "mobx4" }],
+		alias: [{ find: /^mobx$/, replacement: "mobx4" }, ...sourceAliases],
 	},
 	test: {
 		name: "mobx4",
