@@ -20,6 +20,6 @@ export default mergeConfig(
 				{ find: /^tokenflight\/(cookie|mobx|msw|dpop)$/, replacement: dist("$1.js") },
 			],
 		},
-		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**"] },
+		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**", "test/readme/**"] },
 	}),
 );
