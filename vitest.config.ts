@@ -12,6 +12,12 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 // build, other peer versions or browsers, and `vitest run <file>` would otherwise run that file once per project.
 const projectAsked = process.argv.some((arg) => arg === "--project" || arg.startsWith("--project="));
 
+/** Examples import the package by name, as an app would; under test that name means the sources. */
+export const sourceAliases = [
+	{ find: /^tokenflight$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+	{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop)$/, replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)) },
+];
+
 const dist = (file: string) => fileURLToPath(new URL(`./dist/${file}`, import.meta.url));
 
 // Every Node project. fsModuleCache: measured here, vitest 5's on-disk transform cache served a stale src/client.ts
@@ -25,6 +31,7 @@ const inNode = {
 };
 
 const node: TestProjectInlineConfiguration = {
+	resolve: { alias: sourceAliases },
 	test: { ...inNode, name: "node", include: ["test/**/*.test.ts"], exclude: ["test/browser/**"] },
 };
 
@@ -36,10 +43,12 @@ const distProject: TestProjectInlineConfiguration = {
 			{ find: /^(\.\.\/)+src\/cookie\/index\.(js|ts)$/, replacement: dist("cookie.js") },
 			{ find: /^(\.\.\/)+src\/msw\/index\.(js|ts)$/, replacement: dist("msw.js") },
 			{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
+			{ find: /^tokenflight$/, replacement: dist("index.js") },
+			{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop)$/, replacement: dist("$1.js") },
 		],
 	},
 	// persistentTabId.test.ts imports an internal module that no entry exports: it would only run the sources again.
-	test: { ...inNode, name: "dist", include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/tabs/persistentTabId.test.ts"] },
+	test: { ...inNode, name: "dist", include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/tabs/persistentTabId.test.ts", "test/readme/**"] },
 };
 
 // msw 2: the `msw2` devDependency (npm:msw@^2) stands in for `msw` and every subpath (`msw/node`, ...) in src/msw and
@@ -54,6 +63,7 @@ const msw2: TestProjectInlineConfiguration = {
 		alias: [
 			{ find: /^msw$/, replacement: "msw2" },
 			{ find: /^msw\/(.+)$/, replacement: "msw2/$1" },
+			...sourceAliases,
 		],
 	},
 	test: {
@@ -70,7 +80,7 @@ const msw2: TestProjectInlineConfiguration = {
 // test/adapters/mobxAuthStore.test.ts builds its store with makeObservable, which mobx 4 does not have (the test's
 // code, not tokenflight's); test/peers/mobx.test.ts runs that scenario written for mobx 4 to 7.
 const mobx4: TestProjectInlineConfiguration = {
-	resolve: { alias: [{ find: /^mobx$/, replacement: "mobx4" }] },
+	resolve: { alias: [{ find: /^mobx$/, replacement: "mobx4" }, ...sourceAliases] },
 	test: {
 		...inNode,
 		name: "mobx4",

@@ -18,9 +18,10 @@
 // mobx 4 app: a second scratch project pins mobx@4.15.7 (Outline's version), installs the tarball with
 // --strict-peer-deps (an ERESOLVE fails the step), and compiles and runs `tokenflight/mobx` against that mobx.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -152,15 +153,47 @@ export async function listDocuments(): Promise<string> {
 	const tsconfig = (compilerOptions, files) => JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, ...compilerOptions }, files }, null, "\t");
 	writeFileSync(join(project, "tsconfig.nodenext.json"), tsconfig({ module: "NodeNext", moduleResolution: "NodeNext" }, ["consumer.mts", "consumer.cts"]));
 	writeFileSync(join(project, "tsconfig.bundler.json"), tsconfig({ module: "ESNext", moduleResolution: "bundler" }, ["consumer.ts"]));
+	// A Node-only project (a server, a CLI, a test runner): no DOM lib, only @types/node. The declarations must not
+	// name DOM types (History, Location) that such a project lacks.
+	const nodeOnly = `import { createClient, memoryTokenStore, oauthRefresh, redirectTo, storageTokenStore, type ClientOptions } from "tokenflight";
+import { createClient as createCookieClient } from "tokenflight/cookie";
+import { createSessionStore } from "tokenflight/mobx";
+import { createMockAuthServer, storagePersistence } from "tokenflight/msw";
+import { createDPoP } from "tokenflight/dpop";
+
+const options: ClientOptions = {
+	baseUrl: "https://app.example/api/",
+	auth: { type: "bearer", store: memoryTokenStore(null), refresh: oauthRefresh({ tokenEndpoint: "https://app.example/oauth/token", clientId: "web" }) },
+	reloadGuard: { storage: null, history: null },
+	tabs: false,
+};
+export const all = [createClient(options), createCookieClient({ baseUrl: "https://app.example/api/", auth: { type: "cookie" } }), createSessionStore, createMockAuthServer, storagePersistence, createDPoP, redirectTo, storageTokenStore];
+`;
+	writeFileSync(join(project, "node-only.mts"), nodeOnly);
+	writeFileSync(join(project, "node-only.cts"), nodeOnly);
+	const nodeLib = { lib: ["ES2022"], types: ["node"], module: "NodeNext", moduleResolution: "NodeNext" };
+	writeFileSync(join(project, "tsconfig.node-only.json"), tsconfig(nodeLib, ["node-only.mts", "node-only.cts"]));
 }
 
 try {
-	if (!existsSync(join(root, "dist", "index.js"))) throw new Error("dist/ is missing: run npm run build first");
-
-	// 1. Pack exactly what would be published.
-	const packed = JSON.parse(
-		execFileSync("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
-	)[0];
+	// 1. Pack exactly what would be published, from a fresh checkout: the tracked files without dist/, so `prepack` must
+	// build it (a clone has no dist/; without prepack the tarball held LICENSE, README and package.json only).
+	const clone = join(scratch, "clone");
+	for (const file of execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" }).split("\0").filter(Boolean)) {
+		if (!existsSync(join(root, file))) continue; // deleted in the work tree, not yet committed
+		mkdirSync(dirname(join(clone, file)), { recursive: true });
+		copyFileSync(join(root, file), join(clone, file));
+	}
+	if (existsSync(join(clone, "dist"))) throw new Error("dist/ is tracked: a fresh clone would not prove prepack");
+	symlinkSync(join(root, "node_modules"), join(clone, "node_modules"), "dir"); // what `npm ci` gives a clone
+	const packOutput = execFileSync("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+	// The build's own output may come first on stdout; the JSON report is the last thing npm prints.
+	const packed = JSON.parse(packOutput.slice(packOutput.lastIndexOf("\n[\n") + 1))[0];
+	step("npm pack on a fresh checkout builds first (prepack) and packs dist/", () => {
+		for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/cookie.js", "dist/mobx.js", "dist/msw.js", "dist/dpop.js"]) {
+			if (!packed.files.some((entry) => entry.path === file)) throw new Error(`the tarball has no ${file}`);
+		}
+	});
 	const tarball = join(scratch, packed.filename);
 	console.log(`packed ${packed.filename}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} KiB (${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked)`);
 	const stray = packed.files.map((f) => f.path).filter((p) => !/^(dist\/|README\.md$|LICENSE|package\.json$)/.test(p));
@@ -240,6 +273,19 @@ console.log("  all entries load, all key exports present");
 		run(bin("tsc"), ["-p", "tsconfig.nodenext.json"], { cwd: project }),
 	);
 	step('types: tsc, skipLibCheck false, strict, moduleResolution "bundler"', () => run(bin("tsc"), ["-p", "tsconfig.bundler.json"], { cwd: project }));
+	step('types: a Node-only consumer (lib es2022, types node, no DOM), skipLibCheck false, every entry', () => {
+		const types = join(project, "node_modules", "@types");
+		mkdirSync(types, { recursive: true });
+		if (!existsSync(join(types, "node"))) symlinkSync(join(root, "node_modules", "@types", "node"), join(types, "node"), "dir");
+		// skipLibCheck false checks every declaration file, msw's and mobx 7's too, which need the DOM lib or ESNext
+		// themselves: only errors in tokenflight's declarations and in the consumer count.
+		const result = spawnSync(bin("tsc"), ["-p", "tsconfig.node-only.json"], { cwd: project, encoding: "utf8" });
+		const errors = result.stdout.split("\n").filter((line) => /error TS/.test(line));
+		const ours = errors.filter((line) => !/node_modules\//.test(line) || /node_modules\/tokenflight\//.test(line));
+		console.log(`  ${errors.length - ours.length} errors in other packages' declarations (not counted)`);
+		if (ours.length > 0) throw new Error(`tokenflight's declarations fail without the DOM lib:\n${ours.join("\n")}`);
+		if (result.status !== 0 && errors.length === 0) throw new Error(result.stdout + result.stderr);
+	});
 
 	// 5. A mobx 4 app installs the tarball with strict peer dependencies, and tokenflight/mobx works on its mobx.
 	const mobx4 = join(scratch, "mobx4-app");
@@ -295,6 +341,39 @@ stop();
 		writeFileSync(join(mobx4, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...consumerCompilerOptions, module: "NodeNext", moduleResolution: "NodeNext" }, files: ["app.mts"] }, null, "\t"));
 		run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: mobx4 });
 	}, mobx4Installed);
+
+	// 6. Installed from a checkout as the README says (the packed tarball, not `npm install ./tokenflight`, whose symlink
+	// would resolve the checkout's own dev mobx 7 beside the app's mobx 4): the app has one mobx, and it is the one
+	// tokenflight/mobx loads.
+	step("mobx 4 app: one mobx in node_modules, and tokenflight/mobx loads the app's", () => {
+		const copies = [];
+		const walk = (dir) => {
+			for (const entry of readdirSync(dir, { withFileTypes: true })) {
+				if (!entry.isDirectory()) continue;
+				const path = join(dir, entry.name);
+				if (entry.name === "mobx" && existsSync(join(path, "package.json"))) copies.push(path);
+				walk(path);
+			}
+		};
+		walk(join(mobx4, "node_modules"));
+		if (copies.length !== 1) throw new Error(`expected one mobx, found ${copies.length}: ${copies.join(", ")}`);
+		const resolved = createRequire(join(mobx4, "node_modules", "tokenflight", "dist", "mobx.cjs")).resolve("mobx");
+		if (!resolved.startsWith(join(mobx4, "node_modules", "mobx") + "/")) throw new Error(`tokenflight/mobx resolves mobx at ${resolved}`);
+	}, mobx4Installed);
+
+	// 7. The examples import the package by name; they compile against the installed tarball, as a copy in an app would.
+	step("examples/: tsc against the packed tarball, skipLibCheck false, strict", () => {
+		const app = join(scratch, "examples-app");
+		cpSync(join(root, "examples"), join(app, "examples"), { recursive: true });
+		mkdirSync(join(app, "node_modules", "@types"), { recursive: true });
+		symlinkSync(join(project, "node_modules", "tokenflight"), join(app, "node_modules", "tokenflight"), "dir");
+		for (const dep of ["ky", "js-cookie", "mobx", "msw", "@types/js-cookie", "@types/node"]) symlinkSync(join(root, "node_modules", dep), join(app, "node_modules", dep), "dir");
+		writeFileSync(join(app, "package.json"), JSON.stringify({ name: "tokenflight-examples", private: true, type: "module" }));
+		// ESNext: mobx 7's declarations use ReadonlySetLike.
+		const options = { ...consumerCompilerOptions, lib: ["ESNext", "DOM", "DOM.Iterable"], module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], allowJs: true, checkJs: true };
+		writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: options, include: ["examples"] }, null, "\t"));
+		run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: app });
+	});
 } catch (error) {
 	failures.push(error.message);
 	console.error(error);

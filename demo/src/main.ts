@@ -206,8 +206,10 @@ async function start(): Promise<void> {
 	function unauthorizedCount(): number {
 		const { requests } = backend.counters;
 		const fromBackend = Object.values(requests).reduce((sum, byStatus) => sum + (byStatus[401] ?? 0), 0);
-		// The demo's own routes answer outside the backend's counters: the embedded app's check, the export.
-		return fromBackend + (readEmbeddedApp()?.checks[401] ?? 0) + (readStepUp().exports[401] ?? 0);
+		// The demo's own routes answer outside the backend's counters: the embedded app's check, the export. In "302 →
+		// HTML" the backend's 401s leave it as redirects: the page never sees them, so they are not counted.
+		const redirected = readStaleRedirect()?.redirected ?? 0;
+		return fromBackend - redirected + (readEmbeddedApp()?.checks[401] ?? 0) + (readStepUp().exports[401] ?? 0);
 	}
 
 	const state = () => ({

@@ -258,6 +258,9 @@ function renderSide(side: Side): void {
 		status.textContent = statusText(side);
 		status.dataset.state = side.report?.capped ? "capped" : side.report?.navigating ? "navigating" : (side.report?.view ?? "loading");
 	}
+	// Once a reload has wiped the toasts, say how many there were: otherwise both frames end looking the same.
+	const recap = document.querySelector<HTMLElement>(`[data-recap="${side.kind}"]`);
+	if (recap) recap.textContent = run && run.phase !== "resetting" && s.toasts > 0 && s.reloads > 0 ? `${plural(s.toasts, "error toast")} on screen before the reload` : "";
 	const log = document.querySelector<HTMLElement>(`[data-log="${side.kind}"]`);
 	if (log) {
 		const entries = side.report?.log ?? [];
@@ -416,12 +419,33 @@ async function runScenario(id: FrameScenario): Promise<void> {
 	const command: RunCommand = { source: "tokenflight-demo-page", type: "run", scenario: id };
 	for (const side of sidesState) side.iframe.contentWindow?.postMessage(command, side.origin);
 	renderAll();
+	// The verdict has grown by a line or two: place the frames again.
+	bringFramesIntoView();
 	const finished = await waitFor(() => Date.now() - state.startedAt > 1_000 && settled(state), runTimeoutMs);
 	state.timedOut = !finished;
 	state.phase = "done";
 	phase = "done";
 	recordHistory(state);
 	renderAll();
+}
+
+/**
+ * On a narrow screen the frames are below the list: the naive frame (where the toasts show) goes under the verdict,
+ * which stays at the top (sticky). On a wide one, the naive frame's lower edge comes into view as far as the verdict
+ * stays in view above it.
+ */
+function bringFramesIntoView(): void {
+	const verdictBox = byId("verdict");
+	const frame = document.querySelector<HTMLElement>('iframe[data-frame="naive"]');
+	if (!frame) return;
+	if (getComputedStyle(verdictBox).position === "sticky") {
+		document.documentElement.style.setProperty("--verdict-height", `${Math.ceil(verdictBox.getBoundingClientRect().height) + 8}px`);
+		frame.scrollIntoView({ block: "start" });
+		return;
+	}
+	const below = frame.getBoundingClientRect().bottom - innerHeight;
+	const verdictTop = verdictBox.getBoundingClientRect().top;
+	if (below > 0 || verdictTop < 0) scrollBy({ top: verdictTop < 0 ? verdictTop : Math.min(below, verdictTop) });
 }
 
 async function start(): Promise<void> {
@@ -438,9 +462,7 @@ async function start(): Promise<void> {
 	document.addEventListener("click", (event) => {
 		const button = (event.target as HTMLElement | null)?.closest<HTMLButtonElement>("button.scenario");
 		if (!button?.dataset.scenario) return;
-		// On a narrow screen the frames are below the list: bring the verdict and the first frame into view.
-		const verdictBox = byId("verdict");
-		if (verdictBox.getBoundingClientRect().top < 0 || verdictBox.getBoundingClientRect().bottom > innerHeight) verdictBox.scrollIntoView({ block: "start", behavior: "smooth" });
+		bringFramesIntoView();
 		void runScenario(button.dataset.scenario as FrameScenario);
 	});
 	setInterval(renderAll, 500);

@@ -19,7 +19,7 @@ export type StoragePersistenceOptions = {
  * writes late and in whole values, so one shared key would let a tab's stale write erase another tab's change.
  * Unreadable or unwritable storage degrades to a backend per page.
  */
-export function storagePersistence(storage: Pick<Storage, "getItem" | "setItem" | "key" | "length">, options: StoragePersistenceOptions = {}): MockAuthPersistence {
+export function storagePersistence(storage: { getItem(key: string): string | null; setItem(key: string, value: string): void; key(index: number): string | null; readonly length: number }, options: StoragePersistenceOptions = {}): MockAuthPersistence {
 	const prefix = `${options.key ?? "tokenflight:mock-auth"}:`;
 	const own = `${prefix}${options.writer ?? randomId("w", 8)}`;
 	// Parsed values by key, reused while the text is unchanged: the server skips states it has already merged.

@@ -2,7 +2,7 @@
 // the CSRF header, one reload (SSO fork) or one sign-out (upstream) however many requests are in flight, the stall
 // while the page goes, the reload-loop guard, de-duplication of identical requests in flight.
 import Cookies from "js-cookie";
-import { answeredFromOutside, createClient, HttpError, type ApiError, type Client, type CookieClientOptions } from "../../src/cookie/index.js";
+import { answeredFromOutside, createClient, HttpError, type ApiError, type Client, type CookieClientOptions } from "tokenflight/cookie";
 import { BatchableApiMethods, BatchMaxRequests, CSRF, EDITOR_VERSION } from "./constants.js";
 import { download } from "./download.js";
 import * as E from "./errors.js";

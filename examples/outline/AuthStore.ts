@@ -2,8 +2,8 @@
 // `extendObservable` + `action`, which run unchanged from mobx 4.15.7 (Outline's) to mobx 7. Upstream registers
 // `client.setUnauthorizedHandler(...)`; here tokenflight's session says when it ended, once, and why.
 import { action, extendObservable, runInAction } from "mobx";
-import { createSessionStore, type ObservableSession } from "../../src/mobx/index.js";
-import type { SessionReason } from "../../src/index.js";
+import { createSessionStore, type ObservableSession } from "tokenflight/mobx";
+import type { SessionReason } from "tokenflight";
 import type ApiClient from "./ApiClient.js";
 
 export type User = { id: string; name: string };

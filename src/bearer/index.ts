@@ -3,6 +3,7 @@
 import { bearerCredentials, type BearerAuth } from "../auth/bearer.js";
 import { createClientWith } from "../client.js";
 import type { Client, ClientOptions } from "../options.js";
+import { explainMissingRefresh, validateOptions } from "../core/validateOptions.js";
 
 export * from "../index.js";
 
@@ -10,8 +11,9 @@ export type BearerClientOptions = Omit<ClientOptions, "auth"> & { auth: BearerAu
 
 /** `createClient` for bearer tokens (with optional refresh and DPoP). */
 export function createClient(options: BearerClientOptions): Client {
-	return createClientWith(options, (auth, context) => {
+	validateOptions(options);
+	return explainMissingRefresh(options, createClientWith(options, (auth, context) => {
 		if (auth.type !== "bearer") throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? 'tokenflight/bearer: auth.type must be "bearer"; import createClient from "tokenflight/cookie" for cookie sessions' : 'tokenflight/bearer: auth.type'));
 		return bearerCredentials(auth, context);
-	});
+	}));
 }

@@ -3,6 +3,7 @@
 import { cookieCredentials, type CookieAuth } from "../auth/cookie.js";
 import { createClientWith } from "../client.js";
 import type { Client, ClientOptions } from "../options.js";
+import { validateOptions } from "../core/validateOptions.js";
 
 export * from "../index.js";
 
@@ -10,6 +11,7 @@ export type CookieClientOptions = Omit<ClientOptions, "auth" | "refreshLeewayMs"
 
 /** `createClient` for cookie sessions (with optional double-submit CSRF). */
 export function createClient(options: CookieClientOptions): Client {
+	validateOptions(options, true);
 	return createClientWith(options, (auth) => {
 		if (auth.type !== "cookie") throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? 'tokenflight/cookie: auth.type must be "cookie"; import createClient from "tokenflight" for bearer tokens' : 'tokenflight/cookie: auth.type'));
 		return cookieCredentials(auth);

@@ -4,7 +4,7 @@ export type RedirectOptions = {
 	/** Origins the sign-in page may live on, besides the page's own. */
 	allowedOrigins?: readonly string[];
 	/** @default globalThis.location */
-	location?: Pick<Location, "assign" | "origin" | "href">;
+	location?: { assign(url: string): void; readonly origin: string; readonly href: string };
 };
 
 /**

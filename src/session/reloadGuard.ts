@@ -1,5 +1,8 @@
 import type { StorageLike } from "../tokens/tokenStores.js";
 
+/** The part of `history` the guard uses; spelled out so a project without the DOM lib can use the types. */
+export type HistoryLike = { readonly state: unknown; replaceState(data: unknown, unused: string, url?: string | URL | null): void };
+
 export type ReloadGuardOptions = {
 	/**
 	 * How many re-authentication attempts (reloads, redirects) are allowed within `windowMs`.
@@ -21,7 +24,7 @@ export type ReloadGuardOptions = {
 	 * Used when `storage` is missing or throws: `history.state` survives a reload of the same entry.
 	 * @default globalThis.history
 	 */
-	history?: Pick<History, "state" | "replaceState"> | null;
+	history?: HistoryLike | null;
 	/** This tab's id, stable across reloads; set by the client when tabs are coordinated. */
 	tabId?: string | null;
 };
@@ -129,7 +132,7 @@ function storageLayer(storage: StorageLike, key: string): Persistence {
 	};
 }
 
-function historyLayer(history: Pick<History, "state" | "replaceState">, key: string): Persistence {
+function historyLayer(history: HistoryLike, key: string): Persistence {
 	return {
 		read() {
 			try {
@@ -179,7 +182,7 @@ function toAttempts(value: unknown): Attempt[] {
  */
 export function persistentTabId(
 	storage: StorageLike | null = globalStorage(),
-	history: Pick<History, "state" | "replaceState"> | null = globalHistory(),
+	history: HistoryLike | null = globalHistory(),
 	key = "tokenflight:tab",
 ): string | null {
 	const fresh = Math.random().toString(36).slice(2, 12);
@@ -216,6 +219,6 @@ function globalStorage(): StorageLike | null {
 	}
 }
 
-function globalHistory(): Pick<History, "state" | "replaceState"> | null {
+function globalHistory(): HistoryLike | null {
 	return typeof globalThis.history === "object" && globalThis.history !== null ? globalThis.history : null;
 }

@@ -14,7 +14,8 @@ export function memoryTokenStore(initial?: TokenSet | null): TokenStore {
 	};
 }
 
-export type StorageLike = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+/** The part of a Web Storage tokenflight uses; spelled out so a project without the DOM lib can use the types. */
+export type StorageLike = { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
 
 /**
  * Tokens kept as JSON in a Web Storage (localStorage is shared by tabs, sessionStorage is not).

@@ -12,12 +12,16 @@ export const origin = "https://app.example";
 
 /** Outline's API (test/fixtures/outline) behind msw for a whole test file; reset after each test. */
 export function useOutlineBackend(options: MockOutlineServerOptions = {}) {
-	const [mock] = useOutlineBackends(options);
-	return { mock: mock! };
+	const { mocks, server } = outlineBackends([options]);
+	return { mock: mocks[0]!, server };
 }
 
 /** Several Outline deployments (distinct origins) behind one msw server. */
 export function useOutlineBackends(...list: MockOutlineServerOptions[]): MockOutlineServer[] {
+	return outlineBackends(list).mocks;
+}
+
+function outlineBackends(list: MockOutlineServerOptions[]) {
 	const mocks = list.map((options) => createMockOutlineServer({ origin, ...options }));
 	const server = setupServer(...mocks.flatMap((mock) => mock.handlers));
 	beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
@@ -26,7 +30,7 @@ export function useOutlineBackends(...list: MockOutlineServerOptions[]): MockOut
 		for (const mock of mocks) mock.reset();
 	});
 	afterAll(() => server.close());
-	return mocks;
+	return { mocks, server };
 }
 
 /**

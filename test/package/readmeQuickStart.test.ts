@@ -1,4 +1,5 @@
 // The README's quick start runs as pasted: its code block is extracted, pointed at the sources, and run.
+// (test/readme/quickStartAsPasted.test.ts runs it with the README's own commands, from the packed tarball.)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -28,6 +29,7 @@ describe("README", () => {
 		expect(lines).toContain("2 documents for Alice");
 		expect(lines).toContain("refresh calls: 1");
 		expect(lines.some((line) => /^BAD_REQUEST - title is required \(status 400 POST https:\/\/app\.example\/api\/documents\.create\)$/.test(line))).toBe(true);
-		expect(lines).toContain("session: authenticated");
+		// What the README says it prints: each session line once, the identity on the last.
+		expect(lines.filter((line) => line.startsWith("session:"))).toEqual(["session: refreshing", "session: authenticated", "session: authenticated as alice"]);
 	});
 });

@@ -1,0 +1,116 @@
+import { AuthenticationError } from "../errors.js";
+
+// A config mistake shows up at createClient, not as a NetworkError after 900 ms of retries or a sign-out with no
+// hint. Only what was given is named, never its content: an options object may hold a client secret or tokens.
+
+type Loose = Record<string, unknown>;
+
+const shapes = '{ type: "bearer", store, refresh } or { type: "cookie", csrf? }';
+const anOrigin = 'an origin with its scheme, e.g. "https://files.example"';
+
+/**
+ * What each option takes, in development builds only (React's and MobX's convention): bundlers replace
+ * `process.env.NODE_ENV`, so a production bundle drops these texts and keeps the option's name. Where `process` does
+ * not exist (a page loading the package unbundled) the short messages are used rather than failing.
+ */
+function takes(): Record<string, string> | undefined {
+	try {
+		if (process.env.NODE_ENV !== "production") {
+			return {
+				options: "an object: { baseUrl, auth }",
+				baseUrl: 'the API\'s URL, e.g. "https://app.example/api/", or "/api/" in a page',
+				auth: shapes,
+				"auth.type": `"bearer" or "cookie" (lower case): ${shapes}`,
+				"cookie auth.type": '"cookie" in tokenflight/cookie; import createClient from "tokenflight" for bearer tokens',
+				"auth.store": "a token store with get, set and clear: memoryTokenStore(), indexedDbTokenStore(), storageTokenStore(localStorage, key)",
+				"auth.refresh": "a function that exchanges the refresh token, e.g. oauthRefresh({ tokenEndpoint, clientId }), not its options",
+				trustedOrigins: `an array of origins: ${anOrigin}`,
+				origin: anOrigin,
+				onSessionEnded: '"reauthenticate", "signOut" or a function of the reason returning one of them',
+				hint: " No `refresh` was given in createClient's bearer auth, so the first 401 ended the session: pass refresh: oauthRefresh({ tokenEndpoint, clientId }) to renew tokens.",
+			};
+		}
+	} catch {
+		// No `process`: short messages.
+	}
+	return undefined;
+}
+
+/** What a value is, for an error message; strings are quoted (capped, user info blanked), objects named by their keys. */
+function shape(value: unknown): string {
+	if (typeof value === "string") return JSON.stringify(value.replace(/^([^/]*\/\/)?[^/@]*@/, "$1…@").slice(0, 80));
+	if (typeof value === "object" && value) return `${Array.isArray(value) ? "an array" : "an object"} with keys ${Object.keys(value).join(", ") || "none"}`;
+	return String(value);
+}
+
+function fail(option: string, value: unknown, key = option.replace(/\[\d+\]$/, "")): never {
+	const text = takes()?.[key];
+	throw new TypeError(`tokenflight: createClient option \`${option}\` got ${shape(value)}${text ? `; it takes ${text}` : ""}`);
+}
+
+function isStore(value: unknown): boolean {
+	const store = value as Loose | null | undefined;
+	return typeof store === "object" && store !== null && ["get", "set", "clear"].every((name) => typeof store[name] === "function");
+}
+
+function validateAuth(auth: unknown, cookieOnly: boolean): void {
+	if (typeof auth !== "object" || auth === null) fail("auth", auth);
+	const { type, store, refresh } = auth as Loose;
+	if (cookieOnly && type !== "cookie") fail("auth.type", type, "cookie auth.type");
+	if (type !== "bearer" && type !== "cookie") fail("auth.type", type);
+	if (type === "cookie") return;
+	if (!isStore(store)) fail("auth.store", store);
+	if (refresh !== undefined && typeof refresh !== "function") fail("auth.refresh", refresh);
+}
+
+function validateOrigins(origins: unknown): void {
+	if (origins === undefined) return;
+	if (!Array.isArray(origins)) fail("trustedOrigins", origins);
+	origins.forEach((entry: unknown, index) => {
+		let origin = "null";
+		try {
+			if (typeof entry === "string" || entry instanceof URL) origin = new URL(entry).origin;
+		} catch {
+			// Reported below with what was given.
+		}
+		if (origin === "null") fail(`trustedOrigins[${index}]`, entry, "origin");
+	});
+}
+
+/** Throws a `TypeError` naming the option, what it got and what it takes, for the mistakes that otherwise surface late. */
+export function validateOptions(options: unknown, cookieOnly = false): void {
+	if (typeof options !== "object" || options === null) fail("options", options);
+	const given = options as Loose;
+	if (typeof given["baseUrl"] !== "string" && !(given["baseUrl"] instanceof URL)) fail("baseUrl", given["baseUrl"]);
+	validateAuth(given["auth"], cookieOnly);
+	validateOrigins(given["trustedOrigins"]);
+	if (!["reauthenticate", "signOut", undefined].includes(given["onSessionEnded"] as string) && typeof given["onSessionEnded"] !== "function") {
+		fail("onSessionEnded", given["onSessionEnded"]);
+	}
+}
+
+/**
+ * Bearer without `refresh` is allowed (some apps re-authenticate instead), but in development a dead session then says
+ * why: the AuthenticationError of a session that ended (not of the app's own logout()) names the missing option.
+ */
+export function explainMissingRefresh<C extends { session: { getSnapshot(): { reason?: unknown } } }>(options: { auth: { type: string } }, client: C): C {
+	const hint = takes()?.["hint"];
+	try {
+		// A production bundle drops the wrapper with the condition.
+		if (process.env.NODE_ENV !== "production" && hint && options.auth.type === "bearer" && (options.auth as Loose)["refresh"] === undefined) {
+			const explain = (error: unknown): never => {
+				if (error instanceof AuthenticationError && client.session.getSnapshot().reason !== undefined && !error.message.endsWith(hint)) error.message += hint;
+				throw error;
+			};
+			const wrapped: Loose = { ...client };
+			for (const name of ["request", "fetch", "get", "delete", "post", "put", "patch"]) {
+				const method = (client as unknown as Loose)[name] as (...args: unknown[]) => Promise<unknown>;
+				wrapped[name] = (...args: unknown[]) => method(...args).catch(explain);
+			}
+			return wrapped as C;
+		}
+	} catch {
+		// No `process`: no hint.
+	}
+	return client;
+}
