@@ -13,8 +13,8 @@ import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const budgets = JSON.parse(readFileSync(new URL("./size-budgets.json", import.meta.url), "utf8"));
-const entries = ["index", "cookie", "mobx", "msw", "dpop"];
-const peers = ["mobx", "msw", "msw/*"]; // optional peers: always the app's own copy
+const entries = ["index", "cookie", "mobx", "msw", "dpop", "react", "query"];
+const peers = ["mobx", "msw", "msw/*", "react", "@tanstack/query-core"]; // optional peers: always the app's own copy
 const modes = [
 	{ key: "own", label: "own code (ky, js-cookie external)", external: ["ky", "js-cookie", ...peers] },
 	{ key: "withKy", label: "with ky bundled", external: ["js-cookie", ...peers] },
@@ -63,7 +63,7 @@ const line = (r) => `| ${r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padSta
 console.log(line(headers));
 console.log(`| ${widths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
 for (const r of rows) console.log(line(r));
-console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM bundle; mobx and msw always external.");
+console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM bundle; mobx, msw, react and @tanstack/query-core always external.");
 
 // ---- Two tiny apps, bundled from the built dist/index.js (code splitting on, as in an app's production build) ----
 
