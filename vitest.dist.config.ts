@@ -15,6 +15,8 @@ export default mergeConfig(
 				{ find: /^(\.\.\/)+src\/cookie\/index\.(js|ts)$/, replacement: dist("cookie.js") },
 				{ find: /^(\.\.\/)+src\/msw\/index\.(js|ts)$/, replacement: dist("msw.js") },
 				{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
+				{ find: /^(\.\.\/)+src\/react\/index\.(js|ts)$/, replacement: dist("react.js") },
+				{ find: /^(\.\.\/)+src\/query\/index\.(js|ts)$/, replacement: dist("query.js") },
 			],
 		},
 		test: { include: ["test/**/*.test.ts"], exclude: ["test/browser/**", "test/unit/**"] },
