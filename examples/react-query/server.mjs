@@ -1,7 +1,8 @@
 // The React Query example: bundles src/main.ts with esbuild and serves it with an Outline-shaped API on 127.0.0.1.
 //   node examples/react-query/server.mjs      (npm run build first: the app imports tokenflight's dist/, as an app would)
 //   startExampleServer({ port: 0 })          from the browser tests
-// Open /?mode=bound (tokenflight/query + tokenflight/react) or /?mode=naive (the same app without them).
+// Open /?mode=bound (tokenflight/query + tokenflight/react), /?mode=naive (the same app without them), or /compare
+// (both side by side, with the scenarios).
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -38,22 +39,22 @@ const packageExports = {
 	},
 };
 
-/** Bundles the app; `tokenflight/*` resolve to the package's own exports (dist/, what npm ships). */
+/** Bundles the app and the side-by-side page; `tokenflight/*` resolve as for an app that installed the package. */
 export async function buildExample() {
 	if (!existsSync(join(root, "dist", "react.js"))) throw new Error("dist/ is missing: run `npm run build` first");
 	const result = await build({
-		entryPoints: [join(here, "src", "main.ts")],
+		entryPoints: { app: join(here, "src", "main.ts"), compare: join(here, "src", "compare.ts") },
+		outdir: join(here, "dist"), // never written (write: false); two entries need one
 		bundle: true,
 		format: "esm",
 		platform: "browser",
 		target: "es2022",
 		write: false,
-		minify: false,
 		define: { "process.env.NODE_ENV": '"development"' },
 		logLevel: "warning",
 		plugins: [packageExports],
 	});
-	return result.outputFiles[0].text;
+	return Object.fromEntries(result.outputFiles.map((file) => [`/${file.path.slice(file.path.lastIndexOf("/") + 1)}`, file.text]));
 }
 
 function cookies(request) {
@@ -70,8 +71,8 @@ async function body(request) {
  * @param {{ port?: number, host?: string, apiDelayMs?: number, renewDelayMs?: number }} [options]
  */
 export async function startExampleServer({ port = Number(process.env.PORT ?? 5180), host = "127.0.0.1", apiDelayMs = 40, renewDelayMs = 300 } = {}) {
-	const bundle = await buildExample();
-	const html = await readFile(join(here, "index.html"), "utf8");
+	const bundles = await buildExample();
+	const pages = { "/": await readFile(join(here, "index.html"), "utf8"), "/compare": await readFile(join(here, "compare.html"), "utf8") };
 	/** sid → user: what the server (and the company portal in front of it) thinks each browser is signed in as. */
 	const sessions = new Map();
 	/** Every API answer, in order: path, the user it was for, its status. The tests' count of requests. */
@@ -107,32 +108,35 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 518
 		return answer(404, { message: "No such endpoint" });
 	}
 
+	/** A new session for `user`; returns its Set-Cookie. */
+	function newSession(user) {
+		const sid = randomUUID();
+		sessions.set(sid, user);
+		return `sid=${sid}; Path=/; HttpOnly; SameSite=Lax`;
+	}
+
 	async function handle(request, response) {
 		const url = new URL(request.url ?? "/", "http://localhost");
-		let { sid } = cookies(request);
-		if (url.pathname === "/" || url.pathname === "/index.html") {
+		const { sid } = cookies(request);
+		const page = pages[url.pathname === "/index.html" ? "/" : url.pathname];
+		if (page) {
 			// Coming in through the company portal: a new browser is signed in as Alice.
 			const headers = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
-			if (!sid || !sessions.has(sid)) {
-				sid = randomUUID();
-				sessions.set(sid, "alice");
-				headers["set-cookie"] = `sid=${sid}; Path=/; HttpOnly; SameSite=Lax`;
-			}
+			if (!sid || !sessions.has(sid)) headers["set-cookie"] = newSession("alice");
 			response.writeHead(200, headers);
-			return response.end(html);
+			return response.end(page);
 		}
-		if (url.pathname === "/app.js") {
+		if (bundles[url.pathname]) {
 			response.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" });
-			return response.end(bundle);
+			return response.end(bundles[url.pathname]);
 		}
 		if (url.pathname.startsWith("/api/")) return api(request, response, url, sid);
 		if (request.method === "POST" && url.pathname === "/auth/login") {
 			const { user } = await body(request);
 			if (!users[user]) return send(response, 400, { message: "Unknown user" });
-			sid = randomUUID();
-			sessions.set(sid, user);
+			const cookie = newSession(user);
 			requests.push({ path: "/auth/login", query: "", user, status: 200 });
-			return send(response, 200, { user }, { "set-cookie": `sid=${sid}; Path=/; HttpOnly; SameSite=Lax` });
+			return send(response, 200, { user }, { "set-cookie": cookie });
 		}
 		if (request.method === "POST" && url.pathname === "/auth/renew") {
 			// The in-place re-authentication: the portal still has a session, for whoever signed in there last.
@@ -155,6 +159,11 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 518
 			const { path, status = 500, message = "Internal error", times = 1 } = await body(request);
 			faults.set(path, { status, message, left: times });
 			return send(response, 200, {});
+		}
+		if (request.method === "POST" && url.pathname === "/test/reset") {
+			// The side-by-side page, before each scenario: Alice again, nothing failing.
+			faults.clear();
+			return send(response, 200, {}, { "set-cookie": newSession("alice") });
 		}
 		if (url.pathname === "/test/requests") return send(response, 200, requests);
 		response.writeHead(404, { "content-type": "text/plain" });
@@ -184,5 +193,5 @@ export async function startExampleServer({ port = Number(process.env.PORT ?? 518
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
 	const { url } = await startExampleServer();
-	console.log(`React Query example: ${url}?mode=bound and ${url}?mode=naive`);
+	console.log(`React Query example: ${url}?mode=bound and ${url}?mode=naive; both side by side: ${url}compare`);
 }
