@@ -36,17 +36,21 @@ type Defaulter = (options: { _defaulted?: boolean; retry?: Retry }) => { retry?:
 export function bindQueryClient(queryClient: QueryClient, client: { session: SessionStore }, options: BindQueryClientOptions = {}): () => void {
 	const target = queryClient as unknown as Record<"defaultQueryOptions" | "defaultMutationOptions", Defaulter>;
 	// Every query's and mutation's options pass through these (useQuery, fetchQuery, observers), whichever level set `retry`.
+	let bound = true;
 	const restore = (["defaultQueryOptions", "defaultMutationOptions"] as const).map((method) => {
 		const own = Object.hasOwn(target, method);
 		const original = target[method];
 		// query-core's own defaults when nothing sets `retry`: 3 for queries in a browser, 0 on a server and for mutations.
 		const fallback = method === "defaultQueryOptions" && !isServer ? 3 : 0;
-		target[method] = (input) => {
+		const wrapper: Defaulter = (input) => {
 			if (input?._defaulted) return input;
 			const resolved = original.call(queryClient, input);
-			return { ...resolved, retry: sessionAware(resolved.retry, fallback) };
+			return bound ? { ...resolved, retry: sessionAware(resolved.retry, fallback) } : resolved;
 		};
+		target[method] = wrapper;
 		return () => {
+			// Another binding wrapped this one since: it calls this wrapper, which from now on passes options through.
+			if (target[method] !== wrapper) return;
 			if (own) target[method] = original;
 			else delete (target as Partial<typeof target>)[method];
 		};
@@ -85,6 +89,7 @@ export function bindQueryClient(queryClient: QueryClient, client: { session: Ses
 	}
 
 	return () => {
+		bound = false;
 		unsubscribe();
 		for (const undo of restore) undo();
 	};

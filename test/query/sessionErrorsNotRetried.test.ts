@@ -119,6 +119,20 @@ describe("bindQueryClient: session errors are never retried, everything else fol
 		await queryClient.fetchQuery({ queryKey: ["documents"], queryFn: () => client.get("documents") }).catch(() => undefined);
 		expect(api.count("documents")).toBe(4);
 	});
+
+	it.each([
+		["in the order they were bound", [0, 1]],
+		["in reverse", [1, 0]],
+	])("two bindings of one QueryClient, unbound %s, leave the app's retry as it was", async (_order, order) => {
+		const { api, client, queryClient } = await setup();
+		const unbinds = [bindQueryClient(queryClient, client), bindQueryClient(queryClient, client)];
+		api.faults.set("documents", stepUp);
+		await queryClient.fetchQuery({ queryKey: ["documents"], queryFn: () => client.get("documents") }).catch(() => undefined);
+		expect(api.count("documents")).toBe(1);
+		for (const index of order) unbinds[index]!();
+		await queryClient.fetchQuery({ queryKey: ["documents", 2], queryFn: () => client.get("documents") }).catch(() => undefined);
+		expect(api.count("documents")).toBe(5);
+	});
 });
 
 describe("isSessionError", () => {
