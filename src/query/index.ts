@@ -25,6 +25,10 @@ function sessionAware(retry: Retry, fallback: number): (failureCount: number, er
 	};
 }
 
+function check(name: string, ok: boolean, takes: string, got: unknown): void {
+	if (!ok) throw new TypeError(`bindQueryClient: ${name} must be ${takes}; got ${got === null ? "null" : typeof got}`);
+}
+
 type Defaulter = (options: { _defaulted?: boolean; retry?: Retry }) => { retry?: Retry };
 
 /**
@@ -34,6 +38,9 @@ type Defaulter = (options: { _defaulted?: boolean; retry?: Retry }) => { retry?:
  * queries once. Returns the unbind.
  */
 export function bindQueryClient(queryClient: QueryClient, client: { session: SessionStore }, options: BindQueryClientOptions = {}): () => void {
+	check("queryClient", typeof queryClient?.getQueryCache === "function", "a QueryClient", queryClient);
+	check("client", typeof client?.session?.subscribe === "function", "a tokenflight client", client);
+	check("options.userScoped", options.userScoped === undefined || typeof options.userScoped === "function", "a function of a query", options.userScoped);
 	const target = queryClient as unknown as Record<"defaultQueryOptions" | "defaultMutationOptions", Defaulter>;
 	// Every query's and mutation's options pass through these (useQuery, fetchQuery, observers), whichever level set `retry`.
 	let bound = true;
