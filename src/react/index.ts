@@ -19,6 +19,7 @@ export type UseSessionOptions = {
 
 /** The client's session snapshot; the component renders again on every change. Works in server rendering and hydration. */
 export function useSession(client: SessionSource, options: UseSessionOptions = {}): SessionSnapshot {
+	if (typeof client?.session?.subscribe !== "function") throw new TypeError(`useSession: client must be a tokenflight client; got ${client === null ? "null" : typeof client}`);
 	const { session } = client;
 	const subscribe = useCallback((onChange: () => void) => session.subscribe(onChange), [session]);
 	const server = options.serverSnapshot ?? unknown;

@@ -58,6 +58,11 @@ describe(`useSession (React ${version})`, () => {
 		expect(renderToString(h(Status, { client, serverSnapshot: { status: "authenticated", identity: "carol" } }))).toBe("<p>authenticated:carol</p>");
 	});
 
+	it("a client that is not one is a TypeError naming it, in the render that used it", () => {
+		expect(() => renderToString(h(Status, { client: {} as Source }))).toThrow(new TypeError("useSession: client must be a tokenflight client; got object"));
+		expect(() => renderToString(h(Status, { client: undefined as unknown as Source }))).toThrow(/client must be a tokenflight client; got undefined$/);
+	});
+
 	it("hydrates server HTML without a mismatch, then shows the client's session", async () => {
 		const { client } = fakeClient({ status: "authenticated", identity: "alice" });
 		const html = renderToString(h(Status, { client }));
