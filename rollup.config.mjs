@@ -12,6 +12,8 @@ const entries = {
 	mobx: "src/mobx/index.ts",
 	msw: "src/msw/index.ts",
 	dpop: "src/dpop/index.ts",
+	react: "src/react/index.ts",
+	query: "src/query/index.ts",
 };
 
 const external = [

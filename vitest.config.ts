@@ -15,7 +15,7 @@ const projectAsked = process.argv.some((arg) => arg === "--project" || arg.start
 /** Examples import the package by name, as an app would; under test that name means the sources. */
 export const sourceAliases = [
 	{ find: /^tokenflight$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
-	{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop)$/, replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)) },
+	{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop|react|query)$/, replacement: fileURLToPath(new URL("./src/$1/index.ts", import.meta.url)) },
 ];
 
 const dist = (file: string) => fileURLToPath(new URL(`./dist/${file}`, import.meta.url));
@@ -43,8 +43,10 @@ const distProject: TestProjectInlineConfiguration = {
 			{ find: /^(\.\.\/)+src\/cookie\/index\.(js|ts)$/, replacement: dist("cookie.js") },
 			{ find: /^(\.\.\/)+src\/msw\/index\.(js|ts)$/, replacement: dist("msw.js") },
 			{ find: /^(\.\.\/)+src\/dpop\/index\.(js|ts)$/, replacement: dist("dpop.js") },
+			{ find: /^(\.\.\/)+src\/react\/index\.(js|ts)$/, replacement: dist("react.js") },
+			{ find: /^(\.\.\/)+src\/query\/index\.(js|ts)$/, replacement: dist("query.js") },
 			{ find: /^tokenflight$/, replacement: dist("index.js") },
-			{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop)$/, replacement: dist("$1.js") },
+			{ find: /^tokenflight\/(bearer|cookie|mobx|msw|dpop|react|query)$/, replacement: dist("$1.js") },
 		],
 	},
 	// persistentTabId.test.ts imports an internal module that no entry exports: it would only run the sources again.
@@ -92,6 +94,21 @@ const mobx4: TestProjectInlineConfiguration = {
 	},
 };
 
+// React 18, the lowest major of the react peer range, for test/react (the node project runs them on React 19). It is a
+// package of its own (test/peers/react18, a file: devDependency): react-dom 18's peer dependency on react cannot be an
+// npm alias beside the root's React 19. react-dom 18 finds its react there too.
+const react18Path = (path: string) => fileURLToPath(new URL(`./test/peers/react18/node_modules/${path}`, import.meta.url));
+const react18: TestProjectInlineConfiguration = {
+	resolve: {
+		alias: [
+			{ find: /^react$/, replacement: react18Path("react/index.js") },
+			{ find: /^react-dom\/(client|server)$/, replacement: react18Path("react-dom/$1.js") },
+			...sourceAliases,
+		],
+	},
+	test: { ...inNode, name: "react18", include: ["test/react/*.test.ts"], env: { TOKENFLIGHT_EXPECT_REACT_MAJOR: "18" } },
+};
+
 // Real browsers against the demo (`demo/serve.mjs`): one file at a time, since each drives a browser and a server.
 const browser: TestProjectInlineConfiguration = {
 	test: {
@@ -107,6 +124,6 @@ const browser: TestProjectInlineConfiguration = {
 
 export default defineConfig({
 	test: {
-		projects: projectAsked ? [node, distProject, msw2, mobx4, browser] : [node],
+		projects: projectAsked ? [node, distProject, msw2, mobx4, react18, browser] : [node],
 	},
 });

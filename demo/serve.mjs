@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { reactQueryRoute } from "./reactQuery.mjs";
 
 const demoDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(demoDir, "..");
@@ -162,10 +163,11 @@ function pageFile(path, home) {
 	return path;
 }
 
-async function serveFile(request, response, { idpPort, hits, home, frames }) {
+async function serveFile(request, response, { idpPort, hits, home, frames, reactQuery }) {
 	const url = new URL(request.url ?? "/", "http://localhost");
 	hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
 	if (serveProxy(request, response, url, idpPort)) return;
+	if (await reactQuery.serve(url.pathname, response)) return;
 	const path = decodeURIComponent(url.pathname);
 	if (path === "/demo-frames.json") {
 		// Where the side-by-side page finds its two frames: the same server on two more ports, two more origins.
@@ -273,8 +275,9 @@ export async function startDemoServer({ port = Number(process.env.PORT ?? 5173),
 	// Requests that reached this server, by path: what the Service Worker did not answer (pages, files, redirects followed).
 	const hits = new Map();
 	const frames = { naive: 0, tokenflight: 0 };
+	const reactQuery = reactQueryRoute();
 	const handler = (request, response) => {
-		serveFile(request, response, { idpPort, hits, home, frames }).catch(() => response.writeHead(500).end());
+		serveFile(request, response, { idpPort, hits, home, frames, reactQuery }).catch(() => response.writeHead(500).end());
 	};
 	const server = createServer(handler);
 	const actualPort = await listenNear(server, port, host);
@@ -295,7 +298,7 @@ export async function startDemoServer({ port = Number(process.env.PORT ?? 5173),
 		idpStats: () => ({ ...idp.stats, origins: [...idp.stats.origins] }),
 		hits: (path) => hits.get(path) ?? 0,
 		close: async () => {
-			await Promise.all([close(server), close(naiveServer), close(tokenflightServer), close(idp.server)]);
+			await Promise.all([close(server), close(naiveServer), close(tokenflightServer), close(idp.server), reactQuery.close()]);
 		},
 	};
 }
@@ -308,6 +311,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 	console.log(`tokenflight demo: ${demo.url}`);
 	console.log("  naive client and tokenflight side by side: pick a scenario, both frames run it, the page counts.");
 	console.log(`  one client at a time, every scenario and the event log: ${demo.appUrl}`);
+	console.log(`  React Query naive vs bound (tokenflight/query, tokenflight/react): ${demo.url}react-query`);
 	console.log(`  (the frames are served from ${demo.frameUrls.naive} and ${demo.frameUrls.tokenflight}; the auth proxy's IdP from ${demo.idpUrl})`);
 	console.log(rule);
 	console.log("Ctrl+C to stop.");

@@ -89,6 +89,11 @@ import { createMockAuthServer } from "tokenflight/msw";
 import type { LoginResult, MockAuthServer } from "tokenflight/msw";
 import { createDPoP, jwkThumbprint } from "tokenflight/dpop";
 import type { DPoP } from "tokenflight/dpop";
+import { SessionBoundary, useSession } from "tokenflight/react";
+import type { SessionBoundaryProps } from "tokenflight/react";
+import { bindQueryClient } from "tokenflight/query";
+import type { BindQueryClientOptions } from "tokenflight/query";
+import { QueryClient } from "@tanstack/query-core";
 
 const tokens: TokenSet = { accessToken: "a", refreshToken: "r", expiresAt: Date.now() + 60_000 };
 const store: TokenStore = memoryTokenStore(tokens);
@@ -122,6 +127,10 @@ const dpopClient: Client = createClient({
 	auth: { type: "bearer", store, dpop, refresh: oauthRefresh({ tokenEndpoint: "https://app.example/oauth/token", clientId: "web", dpop }) },
 });
 const jkt: Promise<string> = jwkThumbprint({ kty: "EC", crv: "P-256", x: "x", y: "y" });
+const boundaryProps: SessionBoundaryProps = { client, signedOut: "Sign in", reauthenticating: "Signing you in again" };
+const readSession: () => SessionSnapshot = () => useSession(client);
+const userScoped: BindQueryClientOptions = { userScoped: (query) => query.queryKey[0] !== "public" };
+const unbind: () => void = bindQueryClient(new QueryClient(), client, userScoped);
 
 export async function listDocuments(): Promise<string> {
 	try {
@@ -143,7 +152,8 @@ export async function listDocuments(): Promise<string> {
 		observable.dispose();
 		client.dispose();
 		dpopClient.dispose();
-		void [cookies, local, isAuthenticated, refreshCalls, jkt];
+		void [cookies, local, isAuthenticated, refreshCalls, jkt, boundaryProps, readSession, SessionBoundary];
+		unbind();
 	}
 }
 `;
@@ -222,9 +232,11 @@ try {
 		}
 	});
 	// Optional peers: linked from this repo rather than downloaded (msw alone pulls dozens of packages).
-	for (const peer of ["mobx", "msw"]) {
+	// @types/react: the consumer below compiles tokenflight/react's declarations, which import react's types.
+	for (const peer of ["mobx", "msw", "react", "@tanstack/query-core", "@types/react"]) {
 		const target = join(root, "node_modules", peer);
 		if (!existsSync(target)) throw new Error(`${peer} is missing from node_modules: run npm ci`);
+		mkdirSync(dirname(join(project, "node_modules", peer)), { recursive: true });
 		if (!existsSync(join(project, "node_modules", peer))) symlinkSync(target, join(project, "node_modules", peer), "dir");
 	}
 
@@ -233,6 +245,8 @@ try {
 		"tokenflight/mobx": ["createSessionStore"],
 		"tokenflight/msw": ["createMockAuthServer"],
 		"tokenflight/dpop": ["createDPoP", "jwkThumbprint", "accessTokenHash"],
+		"tokenflight/react": ["useSession", "SessionBoundary", "isSessionError"],
+		"tokenflight/query": ["bindQueryClient", "isSessionError"],
 	};
 	// Creating (and disposing) a client exercises the ky default-import interop, which a plain export check misses.
 	const body = (load) => `

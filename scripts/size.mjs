@@ -13,10 +13,10 @@ import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const budgets = JSON.parse(readFileSync(new URL("./size-budgets.json", import.meta.url), "utf8"));
-const entries = ["index", "bearer", "cookie", "mobx", "msw", "dpop"];
+const entries = ["index", "bearer", "cookie", "mobx", "msw", "dpop", "react", "query"];
 // As an app's production build does: React, MobX and tokenflight keep their long developer messages out of it.
 const production = { "process.env.NODE_ENV": '"production"' };
-const peers = ["mobx", "msw", "msw/*"]; // optional peers: always the app's own copy
+const peers = ["mobx", "msw", "msw/*", "react", "@tanstack/query-core"]; // optional peers: always the app's own copy
 const modes = [
 	{ key: "own", label: "own code (ky, js-cookie external)", external: ["ky", "js-cookie", ...peers] },
 	{ key: "withKy", label: "with ky bundled", external: ["js-cookie", ...peers] },
@@ -66,7 +66,7 @@ const line = (r) => `| ${r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padSta
 console.log(line(headers));
 console.log(`| ${widths.map((w, i) => (i < 2 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
 for (const r of rows) console.log(line(r));
-console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM bundle, process.env.NODE_ENV defined as \"production\"; mobx and msw always external.");
+console.log("\nKB = 1,024 bytes; gzip = zlib level 9 of the esbuild-minified ESM bundle, process.env.NODE_ENV defined as \"production\"; mobx, msw, react and @tanstack/query-core always external.");
 
 // ---- Two tiny apps, bundled from the built dist/index.js (code splitting on, as in an app's production build) ----
 

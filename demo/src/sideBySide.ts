@@ -1,6 +1,7 @@
 import type { FrameReport, FrameScenario, RunCommand } from "./frameBridge.js";
 import type { LogEntry } from "./eventLog.js";
 import type { AuthMode, ClientKind } from "./settings.js";
+import { reactQueryCard } from "./reactQueryCard.js";
 import { elapsed } from "./view.js";
 
 /**
@@ -135,6 +136,7 @@ function renderScenarios(): void {
 			return button;
 		}),
 		twoTabsCard(),
+		reactQueryCard(scenarios.length + 2),
 	);
 }
 
