@@ -2,7 +2,8 @@ import type { LockRunner } from "../refresh/refresher.js";
 
 /** The part of `navigator.locks` tokenflight uses. */
 export type LockManagerLike = {
-	request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<T>): Promise<T>;
+	/** `lock` is null when `ifAvailable` was asked and the lock is held. */
+	request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean; ifAvailable?: boolean }, callback: (lock?: unknown) => Promise<T>): Promise<T>;
 };
 
 /**
