@@ -46,3 +46,5 @@ export { watchSession } from "./session/watchSession.js";
 export type { SessionCallbacks } from "./session/watchSession.js";
 export { redirectTo } from "./core/redirectTo.js";
 export type { RedirectOptions } from "./core/redirectTo.js";
+export type { ChallengeKind, EventStream, TokenflightEvent, TokenflightEventListener, TokenflightEventType } from "./events/events.js";
+export type { AbsoluteLimit, ActivityTarget, IdleOptions, LifetimeSnapshot, LifetimeStore } from "./lifetime/options.js";

@@ -35,11 +35,11 @@ export type TokenflightEvent = { readonly at: number } & (
 export type TokenflightEventType = TokenflightEvent["type"];
 export type ChallengeKind = "invalid-token" | "insufficient-scope" | "step-up" | "dpop-nonce" | "other";
 
-export type EventListener = (event: TokenflightEvent) => void;
+export type TokenflightEventListener = (event: TokenflightEvent) => void;
 
 /** Where events are heard. A listener that throws does not stop the others or the client (the error is rethrown later). */
 export type EventStream = {
-	subscribe(listener: EventListener): () => void;
+	subscribe(listener: TokenflightEventListener): () => void;
 };
 
 /** Distributes the events, or the helper that drops them: `active` is false while nobody listens (nothing is built). */
@@ -52,7 +52,7 @@ export type EventHub = {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export function createEventHub(now: () => number = Date.now): EventHub {
-	const listeners = new Set<EventListener>();
+	const listeners = new Set<TokenflightEventListener>();
 	return {
 		stream: {
 			subscribe(listener) {
