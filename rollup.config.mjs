@@ -7,6 +7,7 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 // One entry per public export path. Each is its own module graph, so `tokenflight/mobx` is the only one that touches mobx.
 const entries = {
 	index: "src/index.ts",
+	bearer: "src/bearer/index.ts",
 	cookie: "src/cookie/index.ts",
 	mobx: "src/mobx/index.ts",
 	msw: "src/msw/index.ts",

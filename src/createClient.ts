@@ -1,6 +1,7 @@
 import { bearerCredentials } from "./auth/bearer.js";
 import { cookieCredentials } from "./auth/cookie.js";
-import { createClientWith, type Client, type ClientOptions } from "./client.js";
+import { createClientWith } from "./client.js";
+import type { Client, ClientOptions } from "./options.js";
 
 /**
  * A fetch client for a single-page app's own API: credentials only to trusted origins, one refresh for N 401s,

@@ -1,5 +1,5 @@
 export { createClient } from "./createClient.js";
-export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./client.js";
+export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 export type { DPoPBinding } from "./auth/bearer.js";
 export { answeredFromOutside } from "./session/sessionEnded.js";
 export type { AnsweredFromOutsideOptions, SessionEnded, SessionEndedContext } from "./session/sessionEnded.js";
@@ -28,7 +28,7 @@ export {
 	isApiError,
 } from "./errors.js";
 export type { ApiErrorCode, ApiErrorOptions } from "./errors.js";
-export type { RefreshContext, RefreshFunction, RefreshRetryOptions } from "./refresh/refresher.js";
+export type { RefreshContext, RefreshFunction, RefreshRetryOptions } from "./refresh/types.js";
 export { classifyRefreshError } from "./refresh/classifyRefreshError.js";
 export type { RefreshFailureKind } from "./refresh/classifyRefreshError.js";
 export type { ReloadGuardOptions } from "./session/reloadGuard.js";
@@ -44,7 +44,7 @@ export { oauthRefresh, parseTokenResponse } from "./oauth/oauthRefresh.js";
 export type { OAuthDPoP, OAuthRefreshOptions } from "./oauth/oauthRefresh.js";
 export { watchSession } from "./session/watchSession.js";
 export type { SessionCallbacks } from "./session/watchSession.js";
-export { redirectTo } from "./core/redirectTo.js";
-export type { RedirectOptions } from "./core/redirectTo.js";
+export { redirectTo } from "./session/redirectTo.js";
+export type { RedirectOptions } from "./session/redirectTo.js";
 export type { ChallengeKind, EventStream, TokenflightEvent, TokenflightEventListener, TokenflightEventType } from "./events/events.js";
 export type { AbsoluteLimit, ActivityTarget, IdleOptions, LifetimeSnapshot, LifetimeStore } from "./lifetime/options.js";

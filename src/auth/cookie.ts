@@ -1,6 +1,6 @@
 import { InvalidCredentialError } from "../errors.js";
 import type { Credentials } from "./types.js";
-import { isHeaderValue } from "./headerValue.js";
+import { isHeaderValue } from "../core/headerValue.js";
 import { readCookie } from "./readCookie.js";
 
 export type CookieAuth = {
@@ -34,6 +34,8 @@ export function cookieCredentials(auth: CookieAuth): Credentials {
 		mode: (requested) => requested ?? "include",
 		// The CSRF cookie changes with the session, so it names the credential; without one, nothing does.
 		credentialOf: readCsrf,
+		// The browser sends the session cookie with every trusted request.
+		proves: () => true,
 		recover: async () => ({ type: "reauthenticate", reason: "unauthorized", credential: readCsrf() }),
 		observe() {},
 		store: () => resolved,

@@ -28,6 +28,8 @@ export type Credentials = {
 	readonly retriesNonce: boolean;
 	/** The fetch `credentials` mode of a trusted request. */
 	mode(requested: RequestCredentials | undefined): RequestCredentials;
+	/** Whether a request sent with `tokens` carried the session's credentials, so that its success proves them. */
+	proves(tokens: TokenSet | undefined): boolean;
 	/** The credential a request was sent with, as the loop guard names it (never stored as is: fingerprinted). */
 	credentialOf(tokens: TokenSet | undefined): string | undefined;
 	recover(sent: TokenSet | undefined, state: RecoveryState, signal: AbortSignal | undefined): Promise<Recovery>;

@@ -1,7 +1,8 @@
 // `tokenflight/cookie`: everything of `tokenflight`, with a `createClient` for cookie sessions only, so an app that
 // signs in with cookies does not ship the bearer code and its refresher.
 import { cookieCredentials, type CookieAuth } from "../auth/cookie.js";
-import { createClientWith, type Client, type ClientOptions } from "../client.js";
+import { createClientWith } from "../client.js";
+import type { Client, ClientOptions } from "../options.js";
 
 export * from "../index.js";
 

@@ -1,5 +1,5 @@
 import { RedirectError } from "../errors.js";
-import { discard } from "./deferred.js";
+import { discard } from "./discard.js";
 
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
 export type SendPlan = {

@@ -1,4 +1,4 @@
-import { rethrowLater } from "../core/deferred.js";
+import { rethrowLater } from "../core/rethrowLater.js";
 import type { RefreshFailureKind } from "../refresh/classifyRefreshError.js";
 import type { SessionReason } from "../session/sessionState.js";
 

@@ -1,4 +1,4 @@
-import { rethrowLater } from "../core/deferred.js";
+import { rethrowLater } from "../core/rethrowLater.js";
 import type { TokenSet } from "../tokens/types.js";
 import type { Lifetime, LifetimeDeps } from "./lifetime.js";
 import type { LifetimeOptions, LifetimeSnapshot, LifetimeStore } from "./options.js";

@@ -1,4 +1,4 @@
-import { discard } from "../core/deferred.js";
+import { discard } from "../core/discard.js";
 import type { SessionReason } from "./sessionState.js";
 
 export type SessionEndedContext = {

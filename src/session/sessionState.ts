@@ -1,4 +1,4 @@
-import { rethrowLater } from "../core/deferred.js";
+import { rethrowLater } from "../core/rethrowLater.js";
 export type SessionStatus = "unknown" | "authenticated" | "refreshing" | "reauthenticating" | "signedOut";
 
 /**

@@ -1,4 +1,4 @@
-import type { LockRunner } from "../refresh/refresher.js";
+import type { LockRunner } from "./lockRunner.js";
 import { webLockRunner, type LockManagerLike } from "./webLock.js";
 
 export type TabMessage =

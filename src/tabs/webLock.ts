@@ -1,4 +1,4 @@
-import type { LockRunner } from "../refresh/refresher.js";
+import type { LockRunner } from "./lockRunner.js";
 
 /** The part of `navigator.locks` tokenflight uses. */
 export type LockManagerLike = {

@@ -1,4 +1,4 @@
-import type { SessionReason } from "../session/sessionState.js";
+import type { SessionReason } from "./sessionState.js";
 
 export type RedirectOptions = {
 	/** Origins the sign-in page may live on, besides the page's own. */

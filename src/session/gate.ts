@@ -1,26 +1,4 @@
-/** Waits for `promise`, but rejects with the signal's reason (an AbortError) as soon as `signal` aborts. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
-	if (!signal) return promise;
-	if (signal.aborted) return Promise.reject(abortReason(signal));
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(abortReason(signal));
-		signal.addEventListener("abort", onAbort, { once: true });
-		promise.then(
-			(value) => {
-				signal.removeEventListener("abort", onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener("abort", onAbort);
-				reject(error);
-			},
-		);
-	});
-}
-
-export function abortReason(signal: AbortSignal): unknown {
-	return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
-}
+import { abortReason } from "../core/abortable.js";
 
 export type Gate = {
 	/** Resolves when the gate opens, rejects when it fails or `signal` aborts. */
@@ -72,28 +50,4 @@ export function createGate(): Gate {
 		open: () => settle({ ok: true }),
 		fail: (error) => settle({ ok: false, error }),
 	};
-}
-
-/** The reason every wait of a disposed client rejects with. */
-export function disposedError(): DOMException {
-	return new DOMException("The tokenflight client was disposed", "AbortError");
-}
-
-/**
- * Releases a response body nobody will read. Never awaited: under msw 2 a cancel can stay pending forever, and nothing
- * on the request path may wait for it.
- */
-export function discard(response: Response): void {
-	try {
-		void response.body?.cancel().catch(() => undefined);
-	} catch {
-		// A locked or already consumed body has nothing left to release.
-	}
-}
-
-/** Reports an app callback's error where uncaught errors go, without letting it break the bookkeeping that called it. */
-export function rethrowLater(error: unknown): void {
-	queueMicrotask(() => {
-		throw error;
-	});
 }

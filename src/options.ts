@@ -1,0 +1,105 @@
+import type { Options as KyOptions } from "ky";
+import type { BearerAuth } from "./auth/bearer.js";
+import type { SafeChallenge } from "./auth/challenge.js";
+import type { CookieAuth } from "./auth/cookie.js";
+import type { RequestOptions } from "./core/requestOptions.js";
+import type { ApiError } from "./errors.js";
+import type { ReloadGuardOptions } from "./session/reloadGuard.js";
+import type { Reauthenticate, SessionEndedPolicy } from "./session/session.js";
+import type { SessionEnded } from "./session/sessionEnded.js";
+import type { SessionReason, SessionStore } from "./session/sessionState.js";
+import type { TabsOptions } from "./tabs/tabSync.js";
+import type { TokenSet } from "./tokens/types.js";
+
+export type { BearerAuth } from "./auth/bearer.js";
+export type { CookieAuth } from "./auth/cookie.js";
+export type { Reauthenticate, SessionEndedPolicy } from "./session/session.js";
+
+export type StepUpContext = {
+	/** RFC 9470 `acr_values`: the authentication context classes the server accepts, most preferred first. */
+	acrValues: readonly string[] | undefined;
+	/** RFC 9470 `max_age`: how many seconds ago the user may have last authenticated. */
+	maxAge: number | undefined;
+	/** The request that was challenged, without credentials. */
+	request: Request;
+	challenge: SafeChallenge;
+};
+
+/**
+ * Runs a step-up authentication (RFC 9470). Resolve with the new tokens (bearer), or `true` once the session cookie
+ * is upgraded (cookie): the challenged request is retried once. Resolve with nothing when it navigated away: the
+ * request then waits for the page to go (or its signal).
+ */
+export type StepUp = (context: StepUpContext) => Promise<TokenSet | boolean | void | undefined> | TokenSet | boolean | void | undefined;
+
+export type ClientOptions = {
+	/** Paths resolve against it; its origin is trusted with credentials. */
+	baseUrl: string | URL;
+	auth: BearerAuth | CookieAuth;
+	/**
+	 * Called once per episode when the session cannot be recovered. Return nothing when it navigates
+	 * (every request then stalls until the page goes); return a promise when it signs in again in place
+	 * (a popup, a silent iframe): on resolve, stalled requests are replayed with the new credentials.
+	 * @default () => location.reload(), or signing out where there is no page to reload
+	 */
+	reauthenticate?: Reauthenticate;
+	/** Stops reload/redirect loops. @default { maxAttempts: 2, windowMs: 60_000, storage: sessionStorage } */
+	reloadGuard?: ReloadGuardOptions;
+	/** Reads the user a response belongs to; a change re-authenticates with `"identity-changed"`. */
+	identity?: (response: Response) => string | null | undefined;
+	/** Origins besides `baseUrl`'s that receive credentials. @default [] */
+	trustedOrigins?: readonly string[];
+	/** A token this close to expiry is refreshed before the request is sent. @default 30_000 */
+	refreshLeewayMs?: number;
+	/** Passed through to `ky.create`: retry, timeout, hooks, headers, fetch… */
+	ky?: KyOptions;
+	/** Cross-tab coordination. @default on in browsers, off elsewhere */
+	tabs?: TabsOptions | false;
+	/**
+	 * Finds dead sessions that do not answer 401: a redirect to a portal, an HTML page, a 403 `user_suspended`.
+	 * See `answeredFromOutside()` for a ready-made one.
+	 */
+	sessionEnded?: SessionEnded;
+	/**
+	 * What a dead session does. `"reauthenticate"` calls `reauthenticate` (a reload by default) under the loop guard;
+	 * `"signOut"` moves to `signedOut` at once, clears the store and calls `onSignedOut`. A function decides per reason
+	 * (reload for one, sign out for another). @default "reauthenticate"
+	 */
+	onSessionEnded?: SessionEndedPolicy | ((reason: SessionReason) => SessionEndedPolicy);
+	/** Called once each time a dead session ends in `signedOut` (not after `logout()`), with the reason. */
+	onSignedOut?: (reason: SessionReason) => void;
+	/** Handles RFC 9470 step-up challenges. Without it such requests reject with `StepUpRequiredError`. */
+	stepUp?: StepUp;
+	/** Share one response among identical requests in flight (same method, URL and body; not with a `signal`). @default false */
+	dedupe?: boolean;
+	/**
+	 * Turns a tokenflight error into the app's own (Outline's `NotFoundError`, `OfflineError`, …): an `HttpError` has
+	 * `status`, the parsed body in `data` and the server's message. Return nothing to keep tokenflight's. Not applied
+	 * to `client.fetch`, which answers as fetch does.
+	 */
+	errorFor?: (error: ApiError) => Error | undefined | void;
+};
+
+export type Client = {
+	request(path: string | URL, options?: RequestOptions): Promise<Response>;
+	/**
+	 * The standard `fetch(input, init)`, keeping every guarantee: trusted-origin credentials, single-flight refresh,
+	 * the stall, the identity pin, the loop guard and challenges. Statuses resolve as fetch resolves them; once the
+	 * session is signed out a 401 resolves as the 401 it is. Hand it to libraries that take a `fetch`.
+	 */
+	fetch: typeof globalThis.fetch;
+	get<T = unknown>(path: string | URL, options?: RequestOptions): Promise<T>;
+	delete<T = unknown>(path: string | URL, options?: RequestOptions): Promise<T>;
+	post<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
+	put<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
+	patch<T = unknown>(path: string | URL, json?: unknown, options?: RequestOptions): Promise<T>;
+	readonly session: SessionStore;
+	/** Stores new tokens (bearer) after a sign-in and marks the session authenticated. */
+	signIn(tokens?: TokenSet, identity?: string): Promise<void>;
+	/** Clears the store and signs out; later requests go without credentials. */
+	logout(): Promise<void>;
+	/** A dead session the app found itself (a 401 inside a batch reply): takes the same once-only path as a 401. */
+	reportSessionEnded(reason: SessionReason): void;
+	/** Removes listeners, timers and channels; waiting and later requests reject with an AbortError. */
+	dispose(): void;
+};

@@ -1,0 +1,64 @@
+import type { KyInstance } from "ky";
+import type { SafeChallenge } from "../auth/challenge.js";
+import type { Credentials } from "../auth/types.js";
+import { disposedError } from "../core/disposedError.js";
+import type { RequestOptions } from "../core/requestOptions.js";
+import { AuthenticationError, HttpError } from "../errors.js";
+import type { ClientOptions } from "../options.js";
+import type { Session } from "../session/session.js";
+import type { TabSync } from "../tabs/tabSync.js";
+import type { Secrets } from "./secrets.js";
+
+/** What every request of one client shares. */
+export type ClientCore = {
+	readonly options: ClientOptions;
+	readonly baseUrl: URL;
+	isTrusted(url: URL): boolean;
+	readonly session: Session;
+	readonly credentials: Credentials;
+	readonly tabs: TabSync | undefined;
+	readonly api: KyInstance;
+	readonly baseFetch: typeof fetch;
+	readonly disposed: AbortSignal;
+	readonly secrets: Secrets;
+	/** The credential the latest trusted request went with: what `reportSessionEnded` names as dead. */
+	lastCredential: string | undefined;
+	stepUpFlight: Promise<unknown> | null;
+};
+
+/** How the caller reads the answer: `raw` is `client.fetch`, which resolves every status as fetch does. */
+export type Mode = { expectsJson: boolean; raw: boolean };
+
+export function throwIfDisposed(core: ClientCore): void {
+	if (core.disposed.aborted) throw disposedError();
+}
+
+/** The request as errors show it: method and URL, never credentials. */
+export function describe(url: URL, init: RequestOptions): Request {
+	return new Request(url, { method: init.method ?? "GET" });
+}
+
+export function unauthorized(response: Response | undefined, url: URL, init: RequestOptions, challenge?: SafeChallenge): AuthenticationError {
+	return new AuthenticationError({ response, request: describe(url, init), challenge });
+}
+
+// A 401 from outside the session (an untrusted origin, `auth: false`) says nothing about the session.
+export async function foreignUnauthorized(response: Response, url: URL, init: RequestOptions): Promise<HttpError> {
+	// Read like any other error's body, so the app can tell "needs a password" from "expired".
+	const data = await readErrorData(response);
+	return new HttpError(401, { response, request: describe(url, init), data });
+}
+
+async function readErrorData(response: Response): Promise<unknown> {
+	try {
+		const text = await response.text();
+		if (text.trim() === "") return undefined;
+		try {
+			return JSON.parse(text) as unknown;
+		} catch {
+			return text.slice(0, 1_000);
+		}
+	} catch {
+		return undefined;
+	}
+}
