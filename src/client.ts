@@ -3,10 +3,12 @@ import type { BearerContext } from "./auth/bearer.js";
 import type { Credentials } from "./auth/types.js";
 import { disposedError } from "./core/disposedError.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
+import { createEventHub } from "./events/events.js";
+import { checkLifetimeOptions, type LifetimeStore } from "./lifetime/options.js";
+import { lifetimeStore, type LifetimeHooks } from "./lifetime/store.js";
 import type { RequestOptions } from "./core/requestOptions.js";
 import { readJson } from "./core/responses.js";
 import type { Client, ClientOptions } from "./options.js";
-import { refreshLockTimeout } from "./refresh/lockTimeout.js";
 import { acceptsJson, withBody } from "./request/body.js";
 import { describe, throwIfDisposed, type ClientCore } from "./request/context.js";
 import { requestRunner } from "./request/dedupe.js";
@@ -15,6 +17,7 @@ import { createSecrets } from "./request/secrets.js";
 import { createReloadGuard, persistentTabId } from "./session/reloadGuard.js";
 import { Session } from "./session/session.js";
 import { createTabSync } from "./tabs/tabSync.js";
+import { isTokenSet } from "./tokens/tokenStores.js";
 
 export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 
@@ -26,12 +29,17 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const baseUrl = resolveBaseUrl(options.baseUrl);
 	const trusted = new Set([baseUrl.origin, ...(options.trustedOrigins ?? []).map(toOrigin)]);
 	const disposeController = new AbortController();
+	const timed = options.idle !== undefined || options.absolute !== undefined;
+	if (timed) checkLifetimeOptions(options);
+	const events = createEventHub();
 	const tabsOption = options.tabs;
 	const tabs = createTabSync(
-		tabsOption === undefined || tabsOption ? { lockTimeoutMs: refreshLockTimeout(options.auth), ...tabsOption } : false,
+		tabsOption === undefined || tabsOption ? tabsOption : false,
 		(message) => (message.type === "tokens" ? message.rotated !== undefined && credentials.rotatedElsewhere(message.rotated) : session.hear(message)),
 		tabsOption === undefined,
+		events,
 	);
+	let lifetime: LifetimeHooks | undefined;
 	const session = new Session({
 		// With tabs coordinated, the loop guard's budget is shared through localStorage (see ReloadGuard.tryAttempt).
 		guard: createReloadGuard({ ...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}), ...options.reloadGuard }),
@@ -39,10 +47,25 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		onSessionEnded: options.onSessionEnded,
 		onSignedOut: options.onSignedOut,
 		publish: (message) => tabs?.publish(message),
+		events,
+		observe: (event) => lifetime?.follow(event.type),
 	});
-	const credentials = makeCredentials(options.auth, { session, tabs, leewayMs: options.refreshLeewayMs ?? 30_000 });
+	const credentials = makeCredentials(options.auth, { session, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, events, onTokens: (tokens) => lifetime?.tokens(tokens) });
 	session.vault = credentials;
-	tabs?.onVisible(() => void credentials.refreshIfExpiring().catch(() => undefined));
+	tabs?.onVisible(() => {
+		lifetime?.check();
+		void credentials.refreshIfExpiring().catch(() => undefined);
+	});
+	const timedStore = timed ? lifetimeStore(options, {
+		channel: tabs?.channel,
+		storage: tabs ? sharedStorage() : null,
+		storageKey: `tokenflight:lifetime:${tabs?.name}`,
+		expire: (reason) => session.expire(reason),
+		refresh: () => credentials.refreshNow(),
+		events,
+	}) : undefined;
+	lifetime = timedStore?.hooks;
+	if (lifetime) startLifetime(lifetime);
 
 	const core: ClientCore = {
 		options,
@@ -56,10 +79,25 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		baseFetch: options.ky?.fetch ?? ((input, init) => globalThis.fetch(input, init)),
 		disposed: disposeController.signal,
 		secrets: createSecrets(),
+		events,
 		lastCredential: undefined,
 		stepUpFlight: null,
 	};
-	const run = requestRunner(core);
+	const runner = requestRunner(core);
+	const run: typeof runner = (path, init, mode) => {
+		lifetime?.requested();
+		return runner(path, init, mode);
+	};
+
+	/** A session present at start (tokens in the store, or a cookie session) continues the tabs' clocks. */
+	function startLifetime(hooks: LifetimeHooks): void {
+		const { auth } = options;
+		void Promise.resolve(auth.type === "bearer" ? auth.store.get() : true)
+			.then((found) => {
+				if (found && session.state.status !== "signedOut") hooks.start(false, isTokenSet(found) ? found : undefined);
+			})
+			.catch(() => undefined);
+	}
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		const response = await run(path, init, { expectsJson: true, raw: false });
@@ -77,6 +115,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		put: (path, body, init = {}) => json(path, withBody(init, "PUT", body)),
 		patch: (path, body, init = {}) => json(path, withBody(init, "PATCH", body)),
 		session: session.store,
+		lifetime: timedStore?.store ?? untimed,
+		staySignedIn: () => (lifetime ? lifetime.staySignedIn() : credentials.refreshNow()),
+		events: events.stream,
 		async signIn(tokens, identity) {
 			throwIfDisposed(core);
 			await session.signIn(tokens, identity);
@@ -90,11 +131,16 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			if (disposeController.signal.aborted) return;
 			disposeController.abort();
 			credentials.dispose();
+			lifetime?.dispose();
 			tabs?.dispose();
 			session.dispatch({ type: "disposed", error: disposedError() });
 		},
 	};
 }
+
+// Without `idle` or `absolute`: nothing is timed, and nothing ever changes.
+const untimedSnapshot = Object.freeze({ idleDeadline: undefined, absoluteDeadline: undefined, warning: null });
+const untimed: LifetimeStore = { getSnapshot: () => untimedSnapshot, subscribe: () => () => {}, reportActivity() {} };
 
 function defaultReauthenticate(): void | Promise<undefined> {
 	const location = (globalThis as { location?: { reload?: () => void } }).location;

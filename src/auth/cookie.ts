@@ -41,6 +41,7 @@ export function cookieCredentials(auth: CookieAuth): Credentials {
 		store: () => resolved,
 		clear: async () => {},
 		refreshIfExpiring: async () => {},
+		refreshNow: async () => {},
 		rotatedElsewhere() {},
 		dispose() {},
 	};

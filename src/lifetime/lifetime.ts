@@ -69,6 +69,8 @@ export function createLifetime(options: LifetimeOptions, deps: LifetimeDeps) {
 	let trailing: unknown;
 	let stayFlight: Promise<void> | undefined;
 	let disposed = false;
+	// The latest tokens stored: a sign-in writes them just before the session says it signed in.
+	let lastTokens: TokenSet | undefined;
 
 	const unsubscribe = deps.channel?.subscribe(onMessage);
 	const unwatch = idle && deps.activityTarget ? watchActivity(deps.activityTarget, () => reportActivity()) : undefined;
@@ -220,7 +222,8 @@ export function createLifetime(options: LifetimeOptions, deps: LifetimeDeps) {
 			lastActivity = stored.activity !== undefined && stored.activity <= now ? stored.activity : now;
 			dismissedAbsolute = undefined;
 			absoluteDeadline = fresh ? undefined : (stored.absolute ?? undefined);
-			const limit = absoluteFrom(absolute, tokens);
+			if (tokens) lastTokens = tokens;
+			const limit = absoluteFrom(absolute, lastTokens);
 			if (limit !== undefined || fresh) absoluteDeadline = limit;
 			if (fresh) {
 				deps.channel?.post({ type: "lifetime-activity", at: lastActivity, stay: true });
@@ -232,11 +235,13 @@ export function createLifetime(options: LifetimeOptions, deps: LifetimeDeps) {
 		/** The session ended some other way (logout, a dead session): nothing left to time. */
 		stop(): void {
 			active = false;
+			lastTokens = undefined;
 			timers.clear(trailing);
 			check();
 		},
 		/** New tokens (a refresh, a sign-in): the absolute limit may have moved. */
 		tokens(tokens: TokenSet | undefined): void {
+			lastTokens = tokens;
 			if (!active || !absolute) return;
 			const limit = absoluteFrom(absolute, tokens);
 			if (limit === absoluteDeadline) return;

@@ -1,4 +1,6 @@
 import { rethrowLater } from "../core/rethrowLater.js";
+import type { SessionEvent } from "../session/reducer.js";
+import type { BroadcastChannelLike } from "../tabs/tabSync.js";
 import type { TokenSet } from "../tokens/types.js";
 import type { Lifetime, LifetimeDeps } from "./lifetime.js";
 import type { LifetimeOptions, LifetimeSnapshot, LifetimeStore } from "./options.js";
@@ -6,7 +8,8 @@ import type { LifetimeOptions, LifetimeSnapshot, LifetimeStore } from "./options
 /** What the client tells the lifetime, and asks of it. */
 export type LifetimeHooks = {
 	start(fresh: boolean, tokens?: TokenSet): void;
-	stop(): void;
+	/** A change of the session: the lifetime starts with a session and stops with it. */
+	follow(event: SessionEvent["type"]): void;
 	tokens(tokens: TokenSet | undefined): void;
 	requested(): void;
 	check(): void;
@@ -23,7 +26,7 @@ const none: LifetimeSnapshot = Object.freeze({ idleDeadline: undefined, absolute
  */
 export function lifetimeStore(
 	options: LifetimeOptions,
-	deps: Omit<LifetimeDeps, "publish">,
+	deps: Omit<LifetimeDeps, "publish" | "channel" | "now" | "activityTarget"> & { channel: BroadcastChannelLike | null | undefined },
 ): { store: LifetimeStore; hooks: LifetimeHooks } {
 	let snapshot = none;
 	const listeners = new Set<(snapshot: LifetimeSnapshot) => void>();
@@ -41,9 +44,16 @@ export function lifetimeStore(
 			}
 		}
 	};
-	void import("./lifetime.js").then(({ createLifetime }) => {
+	void import("./lifetime.js").then(({ createLifetime, lifetimeChannel }) => {
 		if (disposed) return;
-		engine = createLifetime(options, { ...deps, publish });
+		const target = options.idle?.activityTarget;
+		engine = createLifetime(options, {
+			...deps,
+			now: Date.now,
+			channel: deps.channel ? lifetimeChannel(deps.channel) : undefined,
+			activityTarget: target === undefined ? ((globalThis as { document?: LifetimeDeps["activityTarget"] }).document ?? null) : target,
+			publish,
+		});
 		for (const call of pending!) call(engine);
 		pending = undefined;
 	});
@@ -60,7 +70,12 @@ export function lifetimeStore(
 		},
 		hooks: {
 			start: (fresh, tokens) => later((lifetime) => lifetime.start(fresh, tokens)),
-			stop: () => later((lifetime) => lifetime.stop()),
+			follow(event) {
+				// A new sign-in (here or by re-authentication) starts the clocks afresh; another tab's session continues theirs.
+				if (event === "signedIn" || event === "reauthenticated") later((lifetime) => lifetime.start(true));
+				else if (event === "adopted") later((lifetime) => lifetime.start(false));
+				else if (event === "signedOut") later((lifetime) => lifetime.stop());
+			},
 			tokens: (tokens) => later((lifetime) => lifetime.tokens(tokens)),
 			requested: () => later((lifetime) => lifetime.requested()),
 			check: () => later((lifetime) => lifetime.check()),

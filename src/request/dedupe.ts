@@ -16,7 +16,8 @@ export function requestRunner(core: ClientCore) {
 		};
 		if (key === undefined) return request(core, path, init, mode).catch(rethrowMapped);
 		let shared = inFlight.get(key);
-		if (!shared) {
+		if (shared) core.events.emit({ type: "dedupe.hit" });
+		else {
 			shared = request(core, path, init, mode).finally(() => inFlight.delete(key));
 			inFlight.set(key, shared);
 		}
