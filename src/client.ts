@@ -17,7 +17,6 @@ import { createSecrets } from "./request/secrets.js";
 import { createReloadGuard, persistentTabId } from "./session/reloadGuard.js";
 import { Session } from "./session/session.js";
 import { createTabSync } from "./tabs/tabSync.js";
-import { isTokenSet } from "./tokens/tokenStores.js";
 
 export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 
@@ -56,16 +55,17 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		lifetime?.check();
 		void credentials.refreshIfExpiring().catch(() => undefined);
 	});
-	const timedStore = timed ? lifetimeStore(options, {
-		channel: tabs?.channel,
-		storage: tabs ? sharedStorage() : null,
-		storageKey: `tokenflight:lifetime:${tabs?.name}`,
-		expire: (reason) => session.expire(reason),
-		refresh: () => credentials.refreshNow(),
-		events,
-	}) : undefined;
+	const timedStore = timed
+		? lifetimeStore(options, {
+				tabs,
+				storage: sharedStorage(),
+				expire: (reason) => session.expire(reason),
+				refresh: () => credentials.refreshNow(),
+				events,
+				initial: async () => session.state.status !== "signedOut" && (options.auth.type === "bearer" ? options.auth.store.get() : true),
+			})
+		: undefined;
 	lifetime = timedStore?.hooks;
-	if (lifetime) startLifetime(lifetime);
 
 	const core: ClientCore = {
 		options,
@@ -88,16 +88,6 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		lifetime?.requested();
 		return runner(path, init, mode);
 	};
-
-	/** A session present at start (tokens in the store, or a cookie session) continues the tabs' clocks. */
-	function startLifetime(hooks: LifetimeHooks): void {
-		const { auth } = options;
-		void Promise.resolve(auth.type === "bearer" ? auth.store.get() : true)
-			.then((found) => {
-				if (found && session.state.status !== "signedOut") hooks.start(false, isTokenSet(found) ? found : undefined);
-			})
-			.catch(() => undefined);
-	}
 
 	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
 		const response = await run(path, init, { expectsJson: true, raw: false });

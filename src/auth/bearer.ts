@@ -7,6 +7,7 @@ import type { RefreshFunction, RefreshRetryOptions } from "../refresh/types.js";
 import { fingerprint } from "../session/fingerprint.js";
 import type { Session } from "../session/session.js";
 import type { TabSync } from "../tabs/tabSync.js";
+import { tokenLock } from "../tabs/tokenLock.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import { tokenVault } from "../tokens/tokenVault.js";
 import type { TokenSet, TokenStore } from "../tokens/types.js";
@@ -67,7 +68,7 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				retry: auth.refreshRetry,
 				timeoutMs: auth.refreshTimeoutMs,
 				lock: tabs?.lock,
-				tokenLock: tabs?.tokenLock,
+				tokenLock: tabs?.locks ? tokenLock(tabs.locks, `tokenflight:presenting:${tabs.name}`) : undefined,
 				events: context.events,
 				settleMs: tabs?.lock ? 50 : 0,
 				rotatedElsewhere: (refreshToken) => rotatedElsewhere.has(fingerprint(refreshToken)),

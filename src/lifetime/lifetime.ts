@@ -1,5 +1,6 @@
 import type { EventHub } from "../events/events.js";
-import { jwtClaims } from "../tokens/jwt.js";
+import type { SessionEvent } from "../session/reducer.js";
+import type { BroadcastChannelLike, TabSync } from "../tabs/tabSync.js";
 import type { StorageLike } from "../tokens/tokenStores.js";
 import type { TokenSet } from "../tokens/types.js";
 import { watchActivity } from "./activity.js";
@@ -250,6 +251,13 @@ export function createLifetime(options: LifetimeOptions, deps: LifetimeDeps) {
 			save();
 			check();
 		},
+		/** A change of the session: the clocks start with a session and stop with it. */
+		follow(event: SessionEvent["type"]): void {
+			// A new sign-in (here, or by re-authentication) starts them afresh; another tab's session continues the tabs' clocks.
+			if (event === "signedIn" || event === "reauthenticated") this.start(true);
+			else if (event === "adopted") this.start(false);
+			else if (event === "signedOut") this.stop();
+		},
 		reportActivity: () => reportActivity(),
 		/** A request the app made. */
 		requested(): void {
@@ -288,8 +296,8 @@ export function absoluteFrom(limit: AbsoluteLimit | undefined, tokens: TokenSet 
 	if (!limit) return undefined;
 	const candidates: (number | undefined)[] = [];
 	if (limit.refreshExpiry !== false) candidates.push(tokens?.refreshExpiresAt);
-	if (limit.maxAuthAgeMs !== undefined && tokens?.idToken) {
-		const authTime = jwtClaims(tokens.idToken)?.auth_time;
+	if (limit.maxAuthAgeMs !== undefined) {
+		const authTime = authTimeOf(tokens?.idToken);
 		candidates.push(authTime === undefined ? undefined : authTime * 1000 + limit.maxAuthAgeMs);
 	}
 	if (limit.deadline) candidates.push(limit.deadline(tokens));
@@ -297,12 +305,58 @@ export function absoluteFrom(limit: AbsoluteLimit | undefined, tokens: TokenSet 
 	return known.length === 0 ? undefined : Math.min(...known);
 }
 
+/** What the client hands the lifetime: its tabs, the session's way out, the one refresh, and where a session starts. */
+export type LifetimeParts = {
+	tabs: Pick<TabSync, "channel" | "name"> | undefined;
+	/** Shared by the tabs (localStorage), or null. */
+	storage: StorageLike | null;
+	expire(reason: "idle" | "expired"): void;
+	refresh(): Promise<unknown>;
+	events: EventHub;
+	/** Whether a session is there when the page starts (bearer: the tokens in the store), and its tokens. */
+	initial(): Promise<unknown>;
+};
+
+/** The client's lifetime, in a browser: wall clock, DOM activity, the tabs' channel and storage. */
+export function lifetimeOf(options: LifetimeOptions, parts: LifetimeParts, publish: (snapshot: LifetimeSnapshot) => void): Lifetime {
+	const { tabs } = parts;
+	const target = options.idle?.activityTarget;
+	const lifetime = createLifetime(options, {
+		now: Date.now,
+		channel: tabs?.channel ? lifetimeChannel(tabs.channel) : undefined,
+		storage: tabs ? parts.storage : null,
+		storageKey: `tokenflight:lifetime:${tabs?.name}`,
+		activityTarget: target === undefined ? ((globalThis as { document?: ActivityTarget }).document ?? null) : target,
+		publish,
+		expire: parts.expire,
+		refresh: parts.refresh,
+		events: parts.events,
+	});
+	// A session present at start (tokens in the store, a cookie session) continues the tabs' clocks.
+	void parts.initial().then(
+		// What the store holds is read field by field (absoluteFrom): a custom store may hand back anything.
+		(found) => found && lifetime.start(false, typeof found === "object" ? (found as TokenSet) : undefined),
+		() => undefined,
+	);
+	return lifetime;
+}
+
+/**
+ * An ID token's `auth_time` claim (seconds), or undefined. Read here rather than with tokens/jwt.ts, which the core
+ * loads: a module both used would become a chunk of its own in every app, lifetime or not.
+ */
+function authTimeOf(idToken: unknown): number | undefined {
+	try {
+		const payload = (idToken as string).split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+		const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (char) => char.charCodeAt(0)))) as { auth_time?: unknown };
+		return typeof claims.auth_time === "number" && Number.isFinite(claims.auth_time) ? claims.auth_time : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** The lifetime's messages on a channel the tabs already share; anything else on it is left alone. */
-export function lifetimeChannel(channel: {
-	postMessage(message: unknown): void;
-	addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-	removeEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-}): LifetimeChannel {
+export function lifetimeChannel(channel: BroadcastChannelLike): LifetimeChannel {
 	return {
 		post(message) {
 			try {

@@ -57,26 +57,18 @@ export type LifetimeStore = {
 export type LifetimeOptions = { idle?: IdleOptions | undefined; absolute?: AbsoluteLimit | undefined };
 
 /** Throws a TypeError naming the option for what cannot be a lifetime setting. */
-export function checkLifetimeOptions(options: LifetimeOptions): void {
-	const { idle, absolute } = options;
-	if (idle !== undefined) {
-		positive("idle.timeoutMs", idle?.timeoutMs);
-		if (idle.warnBeforeMs !== undefined) nonNegative("idle.warnBeforeMs", idle.warnBeforeMs);
-	}
-	if (absolute !== undefined) {
-		if (typeof absolute !== "object" || absolute === null) throw new TypeError(`absolute must be an object, got ${typeof absolute}`);
-		if (absolute.maxAuthAgeMs !== undefined) positive("absolute.maxAuthAgeMs", absolute.maxAuthAgeMs);
-		if (absolute.warnBeforeMs !== undefined) nonNegative("absolute.warnBeforeMs", absolute.warnBeforeMs);
-		if (absolute.deadline !== undefined && typeof absolute.deadline !== "function") {
-			throw new TypeError(`absolute.deadline must be a function, got ${typeof absolute.deadline}`);
+export function checkLifetimeOptions({ idle, absolute }: LifetimeOptions): void {
+	// [option, value, required, smallest allowed]
+	const checks: [string, unknown, boolean, number][] = [
+		["idle.timeoutMs", idle?.timeoutMs, idle !== undefined, 1],
+		["idle.warnBeforeMs", idle?.warnBeforeMs, false, 0],
+		["absolute.maxAuthAgeMs", absolute?.maxAuthAgeMs, false, 1],
+		["absolute.warnBeforeMs", absolute?.warnBeforeMs, false, 0],
+	];
+	for (const [name, value, required, least] of checks) {
+		if ((required || value !== undefined) && !(typeof value === "number" && value >= least && value < Infinity)) {
+			throw new TypeError(`${name} must be a number of milliseconds ≥ ${least}, got ${String(value)}`);
 		}
 	}
-}
-
-function positive(name: string, value: unknown): void {
-	if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
-}
-
-function nonNegative(name: string, value: unknown): void {
-	if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number of milliseconds ≥ 0, got ${String(value)}`);
+	if (absolute?.deadline !== undefined && typeof absolute.deadline !== "function") throw new TypeError(`absolute.deadline must be a function, got ${typeof absolute.deadline}`);
 }

@@ -184,11 +184,10 @@ export class Session {
 		this.signOut(reason);
 		const { onSessionEnded } = this.options;
 		if (typeof onSessionEnded === "function" && onSessionEnded(reason) === "reauthenticate") {
-			try {
-				void Promise.resolve(this.options.reauthenticate(reason)).catch(() => undefined);
-			} catch (error) {
-				rethrowLater(error);
-			}
+			// Only to go to the login page: whatever it resolves with, the ended session's tokens are gone.
+			void Promise.resolve(reason)
+				.then(this.options.reauthenticate)
+				.catch(() => undefined);
 		}
 	}
 

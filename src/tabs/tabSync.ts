@@ -1,6 +1,5 @@
 import type { EventHub } from "../events/events.js";
 import type { LockRunner } from "./lockRunner.js";
-import { tokenLock, type TokenLock } from "./tokenLock.js";
 import { webLockRunner, type LockManagerLike } from "./webLock.js";
 
 export type TabMessage =
@@ -44,8 +43,8 @@ export type TabsOptions = {
 
 export type TabSync = {
 	lock: LockRunner | undefined;
-	/** The right to present one refresh token, in every tab (see tokenLock.ts). */
-	tokenLock: TokenLock | undefined;
+	/** The tabs' Web Locks, for locks besides the refresh lock (a refresh token's own, see tokenLock.ts). */
+	locks: LockManagerLike | null;
 	/** The channel the tabs share, for messages of optional parts (the lifetime's); null when there is none. */
 	channel: BroadcastChannelLike | null;
 	/** The name lock, channel and shared keys go by. */
@@ -84,7 +83,7 @@ export function createTabSync(
 
 	return {
 		lock: locks ? webLockRunner(locks, `tokenflight:refresh:${name}`, settings.lockTimeoutMs ?? 5_000, events) : undefined,
-		tokenLock: locks ? tokenLock(locks, `tokenflight:presenting:${name}`) : undefined,
+		locks,
 		channel,
 		name,
 		publish(message) {

@@ -7,19 +7,17 @@ export function jwtExpiresAt(token: string): number | undefined {
 	return exp === undefined ? undefined : exp * 1000;
 }
 
-/** The numeric `exp`, `iat` and `auth_time` claims (seconds, on the server's clock), or undefined for an opaque or malformed token. */
-export function jwtClaims(token: string): { exp?: number; iat?: number; auth_time?: number } | undefined {
+/** The numeric `exp` and `iat` claims (seconds, on the server's clock), or undefined for an opaque or malformed token. */
+export function jwtClaims(token: string): { exp?: number; iat?: number } | undefined {
 	const parts = token.split(".");
 	if (parts.length !== 3 || !parts[1]) return undefined;
 	try {
 		const base64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
 		const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-		const claims = JSON.parse(decodeBase64(padded)) as Record<string, unknown> | null;
-		const result: { exp?: number; iat?: number; auth_time?: number } = {};
-		for (const name of ["exp", "iat", "auth_time"] as const) {
-			const value = claims?.[name];
-			if (typeof value === "number" && Number.isFinite(value)) result[name] = value;
-		}
+		const claims = JSON.parse(decodeBase64(padded)) as { exp?: unknown; iat?: unknown } | null;
+		const result: { exp?: number; iat?: number } = {};
+		if (typeof claims?.exp === "number" && Number.isFinite(claims.exp)) result.exp = claims.exp;
+		if (typeof claims?.iat === "number" && Number.isFinite(claims.iat)) result.iat = claims.iat;
 		return result;
 	} catch {
 		return undefined;

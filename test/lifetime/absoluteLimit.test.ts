@@ -51,7 +51,7 @@ describe("the absolute limit", () => {
 	});
 
 	it("should name the option and the value when a setting is wrong", () => {
-		expect(() => checkLifetimeOptions({ idle: { timeoutMs: -1 } })).toThrow(new TypeError("idle.timeoutMs must be a positive number of milliseconds, got -1"));
+		expect(() => checkLifetimeOptions({ idle: { timeoutMs: -1 } })).toThrow(new TypeError("idle.timeoutMs must be a number of milliseconds ≥ 1, got -1"));
 		expect(() => checkLifetimeOptions({ idle: { timeoutMs: 1, warnBeforeMs: Number.NaN } })).toThrow(/idle.warnBeforeMs .* got NaN/);
 		expect(() => checkLifetimeOptions({ absolute: { deadline: 5 as never } })).toThrow(new TypeError("absolute.deadline must be a function, got number"));
 	});

@@ -99,6 +99,6 @@ describe("client.lifetime across tabs", () => {
 
 	it("should name the option and the value when it is wrong", () => {
 		tabs = clientTabs();
-		expect(() => tabs.open({ idle: { timeoutMs: 0 } })).toThrow(new TypeError("idle.timeoutMs must be a positive number of milliseconds, got 0"));
+		expect(() => tabs.open({ idle: { timeoutMs: 0 } })).toThrow(new TypeError("idle.timeoutMs must be a number of milliseconds ≥ 1, got 0"));
 	});
 });
