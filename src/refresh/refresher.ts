@@ -63,6 +63,8 @@ export function createRefresher(options: RefresherOptions) {
 	const calls = refreshAttempts({ refresh: options.refresh, timeoutMs, read, write, settleMs: options.settleMs ?? 0, memory, late, session, signal, events: options.events });
 	// Refresh tokens whose token lock this tab holds (its flight, or a timed-out call of it that may still answer).
 	const claimed = new Set<string | undefined>();
+	// Tokens another tab held past a whole wait: later refreshes only look (a request that refreshes twice waits once).
+	const busy = new Set<string | undefined>();
 	let inFlight: { flight: Promise<RefreshOutcome>; epoch: number } | null = null;
 	// `epoch` is the session generation when the refresh was asked for: a sign-in while it waited for the lock or read
 	// the store makes everything it finds belong to the past.
@@ -92,10 +94,15 @@ export function createRefresher(options: RefresherOptions) {
 			refreshToken = again.refreshToken;
 		}
 		if (moved(epoch)) return { type: "superseded" };
-		const claim = options.tokenLock && !claimed.has(refreshToken) ? await options.tokenLock(refreshToken, askedAt + stallBoundMs - Date.now(), signal) : undefined;
-		// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
-		if (claim === null) return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
+		const wait = busy.has(refreshToken) ? 0 : askedAt + stallBoundMs - Date.now();
+		const claim = options.tokenLock && !claimed.has(refreshToken) ? await options.tokenLock(refreshToken, wait, signal) : undefined;
+		if (claim === null) {
+			// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
+			busy.add(refreshToken);
+			return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
+		}
 		if (claim === undefined) return present(refreshToken, staleAccessToken, epoch);
+		busy.delete(refreshToken);
 		claimed.add(refreshToken);
 		try {
 			// The tab that held it may have stored what it got meanwhile: that is used, and this token never presented.
