@@ -8,6 +8,7 @@ import { lateCalls } from "./lateCalls.js";
 import { lockHold } from "./lockHold.js";
 import { rotationMemory } from "./rotationMemory.js";
 import { safeCause } from "./safeCause.js";
+import { tokenClaims } from "./tokenClaims.js";
 import { detachedSession, type RefreshFunction, type RefreshOutcome, type RefreshRetryOptions, type RefreshSession } from "./types.js";
 
 export type { RefreshContext, RefreshFunction, RefreshOutcome, RefreshRetryOptions } from "./types.js";
@@ -61,10 +62,7 @@ export function createRefresher(options: RefresherOptions) {
 	const holds = lockHold(late, session);
 	const write = options.write ?? (async (tokens: TokenSet) => (await store.set(tokens), true));
 	const calls = refreshAttempts({ refresh: options.refresh, timeoutMs, read, write, settleMs: options.settleMs ?? 0, memory, late, session, signal, events: options.events });
-	// Refresh tokens whose token lock this tab holds (its flight, or a timed-out call of it that may still answer).
-	const claimed = new Set<string | undefined>();
-	// Tokens another tab held past a whole wait: later refreshes only look (a request that refreshes twice waits once).
-	const busy = new Set<string | undefined>();
+	const claims = tokenClaims(options.tokenLock, late, signal);
 	let inFlight: { flight: Promise<RefreshOutcome>; epoch: number } | null = null;
 	// `epoch` is the session generation when the refresh was asked for: a sign-in while it waited for the lock or read
 	// the store makes everything it finds belong to the past.
@@ -94,16 +92,10 @@ export function createRefresher(options: RefresherOptions) {
 			refreshToken = again.refreshToken;
 		}
 		if (moved(epoch)) return { type: "superseded" };
-		const wait = busy.has(refreshToken) ? 0 : askedAt + stallBoundMs - Date.now();
-		const claim = options.tokenLock && !claimed.has(refreshToken) ? await options.tokenLock(refreshToken, wait, signal) : undefined;
-		if (claim === null) {
-			// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
-			busy.add(refreshToken);
-			return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
-		}
+		const claim = await claims.take(refreshToken, askedAt + stallBoundMs);
+		// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
+		if (claim === null) return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
 		if (claim === undefined) return present(refreshToken, staleAccessToken, epoch);
-		busy.delete(refreshToken);
-		claimed.add(refreshToken);
 		try {
 			// The tab that held it may have stored what it got meanwhile: that is used, and this token never presented.
 			const again = await memory.readSettled();
@@ -113,14 +105,7 @@ export function createRefresher(options: RefresherOptions) {
 			}
 			return await present(refreshToken, staleAccessToken, epoch);
 		} finally {
-			// Kept while a timed-out call with it may still answer: its answer is stored before another tab reads the store.
-			const unsettled = late.pending(refreshToken, epoch);
-			const release = () => {
-				claimed.delete(refreshToken);
-				claim();
-			};
-			if (unsettled) void unsettled.result.then(release);
-			else release();
+			claims.give(refreshToken, epoch, claim);
 		}
 	}
 
