@@ -18,6 +18,8 @@ import { createReloadGuard, persistentTabId } from "./session/reloadGuard.js";
 import { Session } from "./session/session.js";
 import { createTabSync } from "./tabs/tabSync.js";
 
+const jsonMode = { expectsJson: true, raw: false };
+
 export type { BearerAuth, Client, ClientOptions, CookieAuth, Reauthenticate, SessionEndedPolicy, StepUp, StepUpContext } from "./options.js";
 
 /** Builds the credentials a client attaches; each entry (`tokenflight`, `/bearer`, `/cookie`) passes its own. */
@@ -89,11 +91,12 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		return runner(path, init, mode);
 	};
 
-	async function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
-		const response = await run(path, init, { expectsJson: true, raw: false });
-		return readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
-			throw core.secrets.redact(error);
-		});
+	function json<T>(path: string | URL, init: RequestOptions): Promise<T> {
+		return run(path, init, jsonMode).then((response) =>
+			readJson<T>(response, () => describe(resolveUrl(path, baseUrl), init)).catch((error: unknown) => {
+				throw core.secrets.redact(error);
+			}),
+		);
 	}
 
 	return {

@@ -195,10 +195,13 @@ export class RefreshError extends ApiError {
  * has since ended, so it was withheld. It is never sent again: the server may have acted on it. Rejects once the
  * session has settled (signed in again, or signed out).
  */
+// Long messages explain a mistake to a developer; an app's production build (process.env.NODE_ENV defined as
+// "production", as for React and MobX) keeps the short one and drops the text. The typeof check keeps a runtime
+// without `process` (a page loading dist/ directly) on the long message instead of throwing.
 export class NotReplayedError extends ApiError {
 	override name = "NotReplayedError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(`The response to${requestLabel(options.request)} belonged to another session and was withheld; the request was not sent again`, "NOT_REPLAYED", options);
+		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `The response to${requestLabel(options.request)} belonged to another session and was withheld; the request was not sent again` : `Not replayed${requestLabel(options.request)}`), "NOT_REPLAYED", options);
 	}
 }
 
@@ -206,7 +209,7 @@ export class NotReplayedError extends ApiError {
 export class InvalidCredentialError extends ApiError {
 	override name = "InvalidCredentialError";
 	constructor(what: "access token" | "CSRF value", options: ApiErrorOptions = {}) {
-		super(`The ${what} contains characters that cannot be sent in a header`, "INVALID_CREDENTIAL", options);
+		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `The ${what} contains characters that cannot be sent in a header` : `Invalid ${what}`), "INVALID_CREDENTIAL", options);
 	}
 }
 
@@ -225,7 +228,7 @@ export class TokenStoreError extends ApiError {
 export class RedirectError extends ApiError {
 	override name = "RedirectError";
 	constructor(options: ApiErrorOptions = {}) {
-		super(`The server redirected${requestLabel(options.request)}; a request carrying a CSRF value is only redirected within trusted origins`, "REDIRECT_BLOCKED", options);
+		super((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `The server redirected${requestLabel(options.request)}; a request carrying a CSRF value is only redirected within trusted origins` : `Redirect blocked${requestLabel(options.request)}`), "REDIRECT_BLOCKED", options);
 	}
 }
 

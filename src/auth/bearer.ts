@@ -141,7 +141,7 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 		store(tokens, generation) {
 			if (tokens === undefined) return Promise.resolve(session.state.generation === generation);
 			if (!isTokenSet(tokens) || !isHeaderValue(tokens.accessToken)) {
-				return Promise.reject(new TypeError("tokenflight: tokens need a non-empty accessToken that can be sent in a header"));
+				return Promise.reject(new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "tokenflight: tokens need a non-empty accessToken that can be sent in a header" : "tokenflight: invalid tokens")));
 			}
 			clock.issued(undefined);
 			const written = vault.write(tokens, generation);

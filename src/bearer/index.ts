@@ -11,7 +11,7 @@ export type BearerClientOptions = Omit<ClientOptions, "auth"> & { auth: BearerAu
 /** `createClient` for bearer tokens (with optional refresh and DPoP). */
 export function createClient(options: BearerClientOptions): Client {
 	return createClientWith(options, (auth, context) => {
-		if (auth.type !== "bearer") throw new TypeError('tokenflight/bearer: auth.type must be "bearer"; import createClient from "tokenflight/cookie" for cookie sessions');
+		if (auth.type !== "bearer") throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? 'tokenflight/bearer: auth.type must be "bearer"; import createClient from "tokenflight/cookie" for cookie sessions' : 'tokenflight/bearer: auth.type'));
 		return bearerCredentials(auth, context);
 	});
 }

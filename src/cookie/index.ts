@@ -11,7 +11,7 @@ export type CookieClientOptions = Omit<ClientOptions, "auth" | "refreshLeewayMs"
 /** `createClient` for cookie sessions (with optional double-submit CSRF). */
 export function createClient(options: CookieClientOptions): Client {
 	return createClientWith(options, (auth) => {
-		if (auth.type !== "cookie") throw new TypeError('tokenflight/cookie: auth.type must be "cookie"; import createClient from "tokenflight" for bearer tokens');
+		if (auth.type !== "cookie") throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? 'tokenflight/cookie: auth.type must be "cookie"; import createClient from "tokenflight" for bearer tokens' : 'tokenflight/cookie: auth.type'));
 		return cookieCredentials(auth);
 	});
 }

@@ -4,12 +4,12 @@ export function resolveUrl(input: string | URL, baseUrl: URL): URL {
 	if (/^[a-z][a-z\d+\-.]*:/i.test(input)) return new URL(input);
 	// A path never leaves the base URL: URL parsing reads "\\\\host", " //host" or "/\\host" as another host.
 	if (/^\s|[\\\x00-\x1f\x7f]/.test(input.split(/[?#]/)[0] ?? "")) {
-		throw new TypeError("tokenflight: a request path may not start with whitespace or contain backslashes or control characters");
+		throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "tokenflight: a request path may not start with whitespace or contain backslashes or control characters" : "tokenflight: invalid path"));
 	}
 	const base = baseUrl.href.endsWith("/") ? baseUrl.href : `${baseUrl.href}/`;
 	const url = new URL(input.replace(/^\/+/, ""), base);
 	if (url.origin !== baseUrl.origin || !url.href.startsWith(base.replace(/[?#].*$/, ""))) {
-		throw new TypeError("tokenflight: a request path must stay under baseUrl; pass a full URL to leave it");
+		throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "tokenflight: a request path must stay under baseUrl; pass a full URL to leave it" : "tokenflight: path outside baseUrl"));
 	}
 	return url;
 }
@@ -20,7 +20,7 @@ export function toOrigin(value: string | URL): string {
 	if (url.origin === "null") throw new TypeError(`Cannot trust an opaque origin: ${String(value)}`);
 	if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
 		// Quoted without user info, which may be a credential.
-		throw new TypeError(`tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${url.origin}${url.pathname}`);
+		throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `tokenflight: trustedOrigins takes origins; ${url.origin} would trust every path of it, not only ${url.origin}${url.pathname}` : `tokenflight: trustedOrigins ${url.href}`));
 	}
 	return url.origin;
 }
@@ -30,6 +30,6 @@ export function resolveBaseUrl(baseUrl: string | URL): URL {
 	try {
 		return location ? new URL(baseUrl, location) : new URL(baseUrl);
 	} catch (error) {
-		throw new TypeError(`tokenflight: baseUrl must be an absolute URL outside a browser page, got ${String(baseUrl)}`, { cause: error });
+		throw new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? `tokenflight: baseUrl must be an absolute URL outside a browser page, got ${String(baseUrl)}` : `tokenflight: baseUrl ${String(baseUrl)}`), { cause: error });
 	}
 }

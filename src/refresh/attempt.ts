@@ -97,7 +97,7 @@ export function refreshAttempts(options: AttemptOptions) {
 				if (!late) told(meta, "invalid");
 				// The server may have rotated the token before answering garbage: never send it again.
 				if (refreshToken !== undefined) memory.spend(refreshToken);
-				return { type: "done", outcome: { type: "failed", error: new RefreshError("The refresh function returned an invalid token set") } };
+				return { type: "done", outcome: { type: "failed", error: new RefreshError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "The refresh function returned an invalid token set" : "Invalid token set")) } };
 			}
 			// Without a new refresh token the server does not rotate (RFC 6749 §6): keep the old one.
 			const next: TokenSet = { ...result, refreshToken: result.refreshToken ?? refreshToken };
@@ -137,7 +137,7 @@ export function refreshAttempts(options: AttemptOptions) {
 			return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: safeCause(error) }) };
 		}
 		if (kind === "network") {
-			return { type: "retry", error: new NetworkError("Token refresh failed: the network or the server is unavailable", { cause: safeCause(error) }) };
+			return { type: "retry", error: new NetworkError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "Token refresh failed: the network or the server is unavailable" : "Token refresh failed"), { cause: safeCause(error) }) };
 		}
 		return { type: "done", outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: safeCause(error) }) } };
 	}

@@ -104,7 +104,7 @@ export function lateCalls(timeoutMs: number, session: RefreshSession, signal: Ab
 					// Calling again could present a refresh token the server is rotating right now (reuse detection revokes
 					// the session). Until the call settles, every refresh with this token ends here.
 					const error =
-						unanswered ?? new RefreshError("Token refresh timed out and has not settled; its refresh token is not sent again until it does", { cause: earlier.error });
+						unanswered ?? new RefreshError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "Token refresh timed out and has not settled; its refresh token is not sent again until it does" : "Token refresh unsettled"), { cause: earlier.error });
 					return { type: "failed", error };
 				}
 				if (waited.type === "done" && earlier.epoch === epoch) return waited.outcome;

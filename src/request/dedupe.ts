@@ -14,7 +14,7 @@ export function requestRunner(core: ClientCore) {
 			const mapped = error instanceof ApiError && options.errorFor && !mode.raw ? options.errorFor(error) : undefined;
 			throw mapped ?? error;
 		};
-		if (key === undefined) return request(core, path, init, mode).catch(rethrowMapped);
+		if (key === undefined) return options.errorFor ? request(core, path, init, mode).catch(rethrowMapped) : request(core, path, init, mode);
 		let shared = inFlight.get(key);
 		if (shared) core.events.emit({ type: "dedupe.hit" });
 		else {

@@ -1,6 +1,7 @@
 import { classifyChallenge, parseChallenges, type SafeChallenge } from "../auth/challenge.js";
 import type { RecoveryState } from "../auth/types.js";
 import { discard } from "../core/discard.js";
+import { disposedError } from "../core/disposedError.js";
 import { resolveUrl } from "../core/origins.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { SupersededError, type SendRecord } from "../core/transport.js";
@@ -18,11 +19,24 @@ const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DE
 const maxRounds = 12;
 
 /** One request: credentials only to trusted origins, stalls while the session is re-established, recovers from 401s. */
-export async function request(core: ClientCore, path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
-	throwIfDisposed(core);
-	const url = resolveUrl(path, core.baseUrl);
-	if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, path, url, init, mode);
-	return new Exchange(core, url, init, mode).run();
+export function request(core: ClientCore, path: string | URL, init: RequestOptions, mode: Mode): Promise<Response> {
+	try {
+		if (core.disposed.aborted) throw disposedError();
+		const url = resolveUrl(path, core.baseUrl);
+		if (init.auth === false || init.auth === "neutral" || !core.isTrusted(url)) return outside(core, path, url, init, mode);
+		// A stalled request waits before it holds anything else (10,000 of them may wait out a reload), then starts over.
+		const waiting = core.session.wait(init.signal ?? undefined);
+		if (waiting) return waiting.then(() => request(core, path, init, mode), (error: unknown) => stallFailed(error, mode));
+		return new Exchange(core, url, init, mode).run();
+	} catch (error) {
+		return Promise.reject(error);
+	}
+}
+
+// Signed out while waiting: `client.fetch` answers 401 like the server would; the rest reject with the stall's error.
+function stallFailed(error: unknown, mode: Mode): Response {
+	if (mode.raw && error instanceof AuthenticationError) return new Response(null, { status: 401, statusText: "Unauthorized" });
+	throw error;
 }
 
 /** A request whose answer says nothing about the session: untrusted, bare (`auth: false`) or `"neutral"`. */
@@ -45,36 +59,50 @@ async function outside(core: ClientCore, path: string | URL, url: URL, init: Req
 
 /** A trusted request's rounds: wait → send → classify → act, until an answer or an error is the caller's. */
 class Exchange {
-	private readonly method: string;
-	private readonly signal: AbortSignal | undefined;
-	private readonly recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
+	readonly #method: string;
+	readonly #signal: AbortSignal | undefined;
+	readonly #recovery: RecoveryState = { retriedWithNewToken: false, refreshes: 0 };
 	// A request begun before a sign-out belongs to the user who left: it never goes out with the next one's credentials.
-	private readonly begun: number;
-	private sawUnauthorized = false;
+	readonly #begun: number;
+	#sawUnauthorized = false;
 	// How the last round ended: its credentials died (a 401, a classifier match), or it failed (kept to rethrow).
-	private diedLastRound = false;
-	private lastFailure: unknown;
-	private steppedUp = false;
-	private nonceRetried = false;
+	#diedLastRound = false;
+	#lastFailure: unknown;
+	#steppedUp = false;
+	#nonceRetried = false;
 
-	constructor(
-		private readonly core: ClientCore,
-		private readonly url: URL,
-		private readonly init: RequestOptions,
-		private readonly mode: Mode,
-	) {
-		this.method = (init.method ?? "GET").toUpperCase();
-		this.signal = init.signal ?? undefined;
-		this.begun = core.session.state.generation;
+	readonly #core: ClientCore;
+	readonly #url: URL;
+	readonly #init: RequestOptions;
+	readonly #mode: Mode;
+
+	constructor(core: ClientCore, url: URL, init: RequestOptions, mode: Mode) {
+		this.#core = core;
+		this.#url = url;
+		this.#init = init;
+		this.#mode = mode;
+		this.#method = (init.method ?? "GET").toUpperCase();
+		this.#signal = init.signal ?? undefined;
+		this.#begun = core.session.state.generation;
 	}
 
 	async run(): Promise<Response> {
-		const { core } = this;
+		const core = this.#core;
 		for (let round = 0; ; round++) {
-			const early = await this.wait(round);
+			// Awaited here, in the loop's own frame, and only while something stalls: a stalled request holds as little as
+			// it can (10,000 of them wait out a reload).
+			// Without a stall it still yields once, as it always has: what the caller does right after calling goes first.
+			try {
+				do await core.session.wait(this.#signal);
+				while (core.session.state.stalledSince !== null);
+			} catch (error) {
+				return stallFailed(error, this.#mode);
+			}
+			throwIfDisposed(core);
+			const early = this.#check(round);
 			if (early) return early;
 			const generation = core.session.state.generation;
-			const tokens = await core.credentials.prepare(this.signal);
+			const tokens = await core.credentials.prepare(this.#signal);
 			throwIfDisposed(core);
 			if (core.session.state.stalledSince !== null || core.session.state.generation !== generation) continue;
 			const record: SendRecord = { url: undefined, trusted: true };
@@ -82,59 +110,51 @@ class Exchange {
 			let response: Response | undefined;
 			let failure: unknown;
 			try {
-				response = await send(core, this.url, this.init, hopPlan(core, this.init, this.method, tokens, true, generation), record, this.mode.raw);
+				response = await send(core, this.#url, this.#init, hopPlan(core, this.#init, this.#method, tokens, true, generation), record, this.#mode.raw);
 			} catch (error) {
 				failure = error;
 			}
 			throwIfDisposed(core);
 			if (failure instanceof SupersededError) continue;
-			const facts = this.facts(response, failure, record, generation);
-			let verdict = classify(facts, this.allowance());
+			const facts = this.#facts(response, failure, record, generation);
+			let verdict = classify(facts, this.#allowance());
 			if (verdict.type === "ask") {
-				facts.ended = await askSessionEnded(core, facts.answer, failure, this.url, this.init, this.mode.expectsJson);
-				verdict = classify(facts, this.allowance());
+				facts.ended = await askSessionEnded(core, facts.answer, failure, this.#url, this.#init, this.#mode.expectsJson);
+				verdict = classify(facts, this.#allowance());
 			}
-			const done = await this.act(verdict, facts, tokens);
+			const done = await this.#act(verdict, facts, tokens);
 			if (done) return done;
 		}
 	}
 
-	/** Waits until requests may be sent; ends the request when the session is gone or rounds ran out. */
-	private async wait(round: number): Promise<Response | undefined> {
-		const { session } = this.core;
-		try {
-			await session.wait(this.signal);
-			throwIfDisposed(this.core);
-		} catch (error) {
-			// Signed out while this request waited: `client.fetch` answers 401 like the server would.
-			if (this.mode.raw && error instanceof AuthenticationError) return this.unauthenticated(undefined);
-			throw error;
-		}
-		if (this.sawUnauthorized && session.state.status === "signedOut") return this.unauthenticated(undefined);
+	/** Once requests may be sent: ends the request when the session is gone or rounds ran out. */
+	#check(round: number): Response | undefined {
+		const { session } = this.#core;
+		if (this.#sawUnauthorized && session.state.status === "signedOut") return this.#unauthenticated(undefined);
 		if (round >= maxRounds) {
 			// Round after round the credentials died, up to the last: the session cannot be re-established, so it ends
 			// here, not in a loop.
-			if (this.diedLastRound) {
+			if (this.#diedLastRound) {
 				session.signOut("unauthorized");
-				return this.unauthenticated(undefined);
+				return this.#unauthenticated(undefined);
 			}
 			// The last round failed (the network, while re-authentications came and went): that failure is the answer.
-			if (this.lastFailure !== undefined) throw this.lastFailure;
+			if (this.#lastFailure !== undefined) throw this.#lastFailure;
 			// The session changed under this request round after round: each answer was an older session's.
-			throw new NotReplayedError({ request: describe(this.url, this.init) });
+			throw new NotReplayedError({ request: describe(this.#url, this.#init) });
 		}
-		this.diedLastRound = false;
-		this.lastFailure = undefined;
-		if (round > 0 && session.state.signedOutAt > this.begun) return this.unauthenticated(undefined);
+		this.#diedLastRound = false;
+		this.#lastFailure = undefined;
+		if (round > 0 && session.state.signedOutAt > this.#begun) return this.#unauthenticated(undefined);
 		return undefined;
 	}
 
-	private facts(response: Response | undefined, failure: unknown, record: SendRecord, generation: number): Facts {
-		const { state } = this.core.session;
+	#facts(response: Response | undefined, failure: unknown, record: SendRecord, generation: number): Facts {
+		const { state } = this.#core.session;
 		const answer = response ?? (failure instanceof ApiError ? failure.response : undefined);
-		if (answer && record.trusted) this.core.credentials.observe(answer, record.url);
+		if (answer && record.trusted) this.#core.credentials.observe(answer, record.url);
 		const challenge = record.trusted && answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
-		if (challenge && challenge.kind !== "none") this.core.events.emit({ type: "challenge", kind: challenge.kind });
+		if (challenge && challenge.kind !== "none") this.#core.events.emit({ type: "challenge", kind: challenge.kind });
 		return {
 			response,
 			failure,
@@ -145,23 +165,23 @@ class Exchange {
 			status: state.status,
 			challenge,
 			ended: undefined,
-			aborted: this.signal?.aborted === true || (failure as { name?: unknown } | null)?.name === "AbortError",
+			aborted: this.#signal?.aborted === true || (failure as { name?: unknown } | null)?.name === "AbortError",
 		};
 	}
 
-	private allowance() {
+	#allowance() {
 		return {
-			idempotent: idempotentMethods.has(this.method),
-			canStepUp: this.core.options.stepUp !== undefined,
-			retriesNonce: this.core.credentials.retriesNonce,
-			nonceRetried: this.nonceRetried,
-			steppedUp: this.steppedUp,
+			idempotent: idempotentMethods.has(this.#method),
+			canStepUp: this.#core.options.stepUp !== undefined,
+			retriesNonce: this.#core.credentials.retriesNonce,
+			nonceRetried: this.#nonceRetried,
+			steppedUp: this.#steppedUp,
 		};
 	}
 
 	/** Does what the verdict says: resolves with the caller's answer, or undefined for another round. */
-	private async act(verdict: Verdict, facts: Facts, tokens: TokenSet | undefined): Promise<Response | undefined> {
-		const { core, url, init, mode } = this;
+	async #act(verdict: Verdict, facts: Facts, tokens: TokenSet | undefined): Promise<Response | undefined> {
+		const core = this.#core, url = this.#url, init = this.#init, mode = this.#mode;
 		const { session, secrets } = core;
 		const { response, answer, challenge } = facts;
 		const safe = challenge && "challenge" in challenge ? challenge.challenge : undefined;
@@ -175,12 +195,12 @@ class Exchange {
 				return response;
 			case "retryNonce":
 				if (response) discard(response);
-				this.nonceRetried = true;
+				this.#nonceRetried = true;
 				return undefined;
 			case "stepUp":
 				if (response) discard(response);
-				this.steppedUp = true;
-				await stepUp(core, { acrValues: verdict.challenge.acrValues, maxAge: verdict.challenge.maxAge, request: details.request, challenge: verdict.challenge.challenge }, this.signal);
+				this.#steppedUp = true;
+				await stepUp(core, { acrValues: verdict.challenge.acrValues, maxAge: verdict.challenge.maxAge, request: details.request, challenge: verdict.challenge.challenge }, this.#signal);
 				return undefined;
 			case "refused":
 				// The session is fine: this request alone lacks something. `client.fetch` hands the answer over as it is.
@@ -191,46 +211,46 @@ class Exchange {
 				throw secrets.redact(new StepUpRequiredError(verdict.challenge, details));
 			case "ended":
 				if (answer) discard(answer);
-				this.sawUnauthorized = this.diedLastRound = true;
-				if (session.state.status === "signedOut") return this.unauthenticated(undefined, safe);
+				this.#sawUnauthorized = this.#diedLastRound = true;
+				if (session.state.status === "signedOut") return this.#unauthenticated(undefined, safe);
 				if (!facts.stale) session.end(verdict.reason, core.lastCredential);
-				if (!verdict.replay) await this.refuseReplay();
+				if (!verdict.replay) await this.#refuseReplay();
 				return undefined;
 			case "failed":
 				// Failed while the session is being re-established (a reload under way, a sign-in in place): the failure is
 				// likely the dead session's, so it waits like every other request instead of reaching the caller.
 				if ((facts.stale || session.state.status === "reauthenticating") && !facts.aborted) {
-					this.lastFailure = facts.failure;
-					if (idempotentMethods.has(this.method)) return undefined;
-					await this.settled();
+					this.#lastFailure = facts.failure;
+					if (idempotentMethods.has(this.#method)) return undefined;
+					await this.#settled();
 				}
 				throw facts.failure;
 			case "redirected401":
 				if (mode.raw) return response;
 				throw secrets.redact(await foreignUnauthorized(response!, url, init));
 			case "unauthorized":
-				return this.recover(response!, facts.stale, tokens, safe);
+				return this.#recover(response!, facts.stale, tokens, safe);
 			case "answer":
-				return this.deliver(response!, facts.stale, tokens);
+				return this.#deliver(response!, facts.stale, tokens);
 		}
 	}
 
-	private async recover(response: Response, stale: boolean, tokens: TokenSet | undefined, challenge: SafeChallenge | undefined) {
-		const { core } = this;
-		this.sawUnauthorized = this.diedLastRound = true;
-		if (core.session.state.status === "signedOut") return this.unauthenticated(response, challenge);
+	async #recover(response: Response, stale: boolean, tokens: TokenSet | undefined, challenge: SafeChallenge | undefined) {
+		const core = this.#core;
+		this.#sawUnauthorized = this.#diedLastRound = true;
+		if (core.session.state.status === "signedOut") return this.#unauthenticated(response, challenge);
 		discard(response);
 		// Sent with an older session's credentials, or during a re-authentication: try again with what is current.
 		if (stale || core.session.state.status === "reauthenticating") return undefined;
-		const next = await core.credentials.recover(tokens, this.recovery, this.signal);
+		const next = await core.credentials.recover(tokens, this.#recovery, this.#signal);
 		throwIfDisposed(core);
 		if (next.type === "fail") throw next.error;
 		if (next.type === "reauthenticate") core.session.end(next.reason, next.credential);
 		return undefined;
 	}
 
-	private async deliver(response: Response, stale: boolean, tokens: TokenSet | undefined): Promise<Response | undefined> {
-		const { core } = this;
+	async #deliver(response: Response, stale: boolean, tokens: TokenSet | undefined): Promise<Response | undefined> {
+		const core = this.#core;
 		const { session } = core;
 		const seen = core.options.identity?.(response) || undefined;
 		const verdict = checkIdentity(seen, session.state.identity, stale);
@@ -242,31 +262,31 @@ class Exchange {
 			return response;
 		}
 		discard(response);
-		const idempotent = idempotentMethods.has(this.method);
-		if (session.state.status === "signedOut" && session.state.stalledSince === null && idempotent) return this.unauthenticated(undefined);
+		const idempotent = idempotentMethods.has(this.#method);
+		if (session.state.status === "signedOut" && session.state.stalledSince === null && idempotent) return this.#unauthenticated(undefined);
 		if (idempotent) return undefined;
 		// It reached the server: sending it again could do it twice.
-		return this.refuseReplay();
+		return this.#refuseReplay();
 	}
 
-	private async refuseReplay(): Promise<never> {
-		await this.settled();
-		throw new NotReplayedError({ request: describe(this.url, this.init) });
+	async #refuseReplay(): Promise<never> {
+		await this.#settled();
+		throw new NotReplayedError({ request: describe(this.#url, this.#init) });
 	}
 
 	// The session has settled when nothing stalls: signed in again, or signed out.
-	private async settled(): Promise<void> {
+	async #settled(): Promise<void> {
 		try {
-			await this.core.session.wait(this.signal);
-			throwIfDisposed(this.core);
+			for (let waiting = this.#core.session.wait(this.#signal); waiting; waiting = this.#core.session.wait(this.#signal)) await waiting;
+			throwIfDisposed(this.#core);
 		} catch (error) {
-			if (this.core.disposed.aborted || this.signal?.aborted) throw error;
+			if (this.#core.disposed.aborted || this.#signal?.aborted) throw error;
 		}
 	}
 
 	/** What the caller gets once the session is gone: `client.fetch` gets the 401 itself, so its own branch runs. */
-	private unauthenticated(response: Response | undefined, challenge?: SafeChallenge): Response {
-		if (this.mode.raw) return response ?? new Response(null, { status: 401, statusText: "Unauthorized" });
-		throw unauthorized(response, this.url, this.init, challenge);
+	#unauthenticated(response: Response | undefined, challenge?: SafeChallenge): Response {
+		if (this.#mode.raw) return response ?? new Response(null, { status: 401, statusText: "Unauthorized" });
+		throw unauthorized(response, this.#url, this.#init, challenge);
 	}
 }

@@ -13,14 +13,19 @@ export type Gate = {
  * every request that gave up on it.
  */
 export function createGate(): Gate {
-	type Waiter = { resolve: () => void; reject: (error: unknown) => void };
+	// One small object per waiter: 10,000 requests may wait on one gate while a page reloads.
+	type Waiter = { resolve: () => void; reject: (error: unknown) => void; signal: AbortSignal | null | undefined; onAbort: () => void };
 	const waiters = new Set<Waiter>();
 	let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
 
 	function settle(result: NonNullable<typeof outcome>) {
 		if (outcome) return;
 		outcome = result;
-		for (const waiter of waiters) result.ok ? waiter.resolve() : waiter.reject(result.error);
+		for (const waiter of waiters) {
+			waiter.signal?.removeEventListener("abort", waiter.onAbort);
+			if (result.ok) waiter.resolve();
+			else waiter.reject(result.error);
+		}
 		waiters.clear();
 	}
 
@@ -29,22 +34,17 @@ export function createGate(): Gate {
 			if (outcome) return outcome.ok ? Promise.resolve() : Promise.reject(outcome.error);
 			if (signal?.aborted) return Promise.reject(abortReason(signal));
 			return new Promise<void>((resolve, reject) => {
-				const onAbort = () => {
-					waiters.delete(waiter);
-					reject(abortReason(signal!));
-				};
 				const waiter: Waiter = {
-					resolve: () => {
-						signal?.removeEventListener("abort", onAbort);
-						resolve();
-					},
-					reject: (error) => {
-						signal?.removeEventListener("abort", onAbort);
-						reject(error);
+					resolve,
+					reject,
+					signal,
+					onAbort() {
+						waiters.delete(waiter);
+						reject(abortReason(signal!));
 					},
 				};
 				waiters.add(waiter);
-				signal?.addEventListener("abort", onAbort, { once: true });
+				signal?.addEventListener("abort", waiter.onAbort, { once: true });
 			});
 		},
 		open: () => settle({ ok: true }),

@@ -114,3 +114,22 @@ export function reduce(state: SessionState, event: SessionEvent): SessionState {
 			return { ...state, disposed: true, stalledSince: null };
 	}
 }
+
+/**
+ * What moving from `previous` to `next` cancels:
+ * - `"older results"`: the generation moved, so what work of the older one brings back (a refresh, a store write, a
+ *   re-authentication, a response) is dropped;
+ * - `"stall"`: the stall ended, and waiting requests go;
+ * - `"waiting requests"`: the stall failed (a sign-out, a disposal), and waiting requests reject;
+ * - `"requests begun before"`: a sign-out, so requests begun before it never go out again.
+ */
+export type Cancellation = "older results" | "stall" | "waiting requests" | "requests begun before";
+
+export function cancelled(previous: SessionState, next: SessionState): Cancellation[] {
+	const list: Cancellation[] = [];
+	const signedOut = next.signedOutAt !== previous.signedOutAt;
+	if (next.generation !== previous.generation) list.push("older results");
+	if (previous.stalledSince !== null && next.stalledSince === null) list.push(signedOut || (next.disposed && !previous.disposed) ? "waiting requests" : "stall");
+	if (signedOut) list.push("requests begun before");
+	return list;
+}

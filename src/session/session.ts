@@ -5,7 +5,7 @@ import type { TabMessage } from "../tabs/tabSync.js";
 import type { TokenSet } from "../tokens/types.js";
 import { fingerprint } from "./fingerprint.js";
 import { createGate, type Gate } from "./gate.js";
-import { initialSessionState, reduce, type SessionEvent, type SessionState } from "./reducer.js";
+import { cancelled, initialSessionState, reduce, type SessionEvent, type SessionState } from "./reducer.js";
 import type { ReloadGuard } from "./reloadGuard.js";
 import { createSessionState, type SessionReason, type SessionStore } from "./sessionState.js";
 
@@ -54,29 +54,32 @@ export class Session {
 	vault: SessionVault = { store: () => Promise.resolve(true), clear: () => Promise.resolve() };
 	readonly store: SessionStore;
 	/** Requests wait on it while `state.stalledSince` is set. */
-	private gate: Gate | null = null;
-	private readonly snapshot = createSessionState();
+	#gate: Gate | null = null;
+	readonly #snapshot = createSessionState();
 	/** Cleared by the sign-out last dispatched: `logout()` resolves once the store is empty. */
-	private cleared: Promise<void> = Promise.resolve();
+	#cleared: Promise<void> = Promise.resolve();
 	/** Hear of every move of the generation (the refresher stops waiting for a call of a session that is gone). */
-	private readonly watchers = new Set<() => void>();
+	readonly #watchers = new Set<() => void>();
 	// An in-place sign-in whose tokens landed while a signIn() began: it stepped aside, and completes if that one fails.
-	private steppedAside: (() => void) | undefined;
-	private stall: Stall | null = null;
+	#steppedAside: (() => void) | undefined;
+	#stall: Stall | null = null;
 
 	/** What the refresher sees of the session. */
 	readonly refreshPort: RefreshSession;
 
-	constructor(private readonly options: SessionOptions) {
-		this.store = this.snapshot.store;
+	readonly #options: SessionOptions;
+
+	constructor(options: SessionOptions) {
+		this.#options = options;
+		this.store = this.#snapshot.store;
 		const session = this;
 		this.refreshPort = {
 			get generation() {
 				return session.state.generation;
 			},
 			watch(listener) {
-				session.watchers.add(listener);
-				return () => void session.watchers.delete(listener);
+				session.#watchers.add(listener);
+				return () => void session.#watchers.delete(listener);
 			},
 			dispatch: (event) => session.dispatch(event),
 		};
@@ -86,70 +89,65 @@ export class Session {
 		const previous = this.state;
 		const next = reduce(previous, event);
 		this.state = next;
-		this.snapshot.update({ status: next.status, reason: next.reason, identity: next.identity });
-		if (next.generation !== previous.generation) for (const watcher of [...this.watchers]) watcher();
-		if (previous.stalledSince === null && next.stalledSince !== null) this.gate = createGate();
-		if (previous.stalledSince !== null && next.stalledSince === null) {
-			const gate = this.gate;
-			this.gate = null;
-			const failed = event.type === "signedOut" || event.type === "disposed";
-			const stall = this.stall;
-			if (stall && stall.gate === gate) {
-				this.stall = null;
-				this.options.events?.emit({ type: "requests.released", count: stall.total, longestWaitMs: Date.now() - stall.since, outcome: failed ? "failed" : "sent" });
-			}
-			if (failed) gate?.fail(event.error);
-			else gate?.open();
+		this.#snapshot.update({ status: next.status, reason: next.reason, identity: next.identity });
+		if (next.generation !== previous.generation) for (const watcher of [...this.#watchers]) watcher();
+		if (previous.stalledSince === null && next.stalledSince !== null) this.#gate = createGate();
+		const cancels = cancelled(previous, next);
+		const stall = this.#stall;
+		if (stall && stall.gate === this.#gate && (cancels.includes("stall") || cancels.includes("waiting requests"))) {
+			this.#stall = null;
+			const outcome = cancels.includes("waiting requests") ? "failed" : "sent";
+			this.#options.events?.emit({ type: "requests.released", count: stall.total, longestWaitMs: Date.now() - stall.since, outcome });
 		}
-		this.options.observe?.(event, previous);
+		if (cancels.includes("stall")) this.#gate?.open();
+		if (cancels.includes("waiting requests")) this.#gate?.fail((event as { error?: unknown }).error);
+		if (next.stalledSince === null) this.#gate = null;
+		this.#options.observe?.(event, previous);
 		switch (event.type) {
 			case "refreshStored":
-				this.options.publish({ type: "tokens", rotated: event.rotated });
+				this.#options.publish({ type: "tokens", rotated: event.rotated });
 				return;
 			case "refreshFailed":
 				if (event.dead) this.end("refresh-failed", event.credential);
 				return;
 			case "signedIn":
-				this.options.publish({ type: "signed-in", identity: event.identity });
+				this.#options.publish({ type: "signed-in", identity: event.identity });
 				return;
 			case "signedOut":
-				this.cleared = this.vault.clear();
+				this.#cleared = this.vault.clear();
 				if (event.reason === undefined) {
-					this.options.publish({ type: "logout" });
+					this.#options.publish({ type: "logout" });
 					return;
 				}
-				this.cleared.catch(() => undefined);
+				this.#cleared.catch(() => undefined);
 				try {
-					this.options.onSignedOut?.(event.reason);
+					this.#options.onSignedOut?.(event.reason);
 				} catch (error) {
 					// The app's handler failing must not leave the session half ended.
 					rethrowLater(error);
 				}
 				return;
 			case "disposed":
-				this.snapshot.clearListeners();
+				this.#snapshot.clearListeners();
 				return;
 		}
 	}
 
-	// The only ways out of a stall: the gate opens or fails, the caller's signal aborts, the client is disposed.
-	async wait(signal: AbortSignal | undefined): Promise<void> {
-		for (let gate = this.gate; gate; gate = this.gate) {
-			const events = this.options.events;
-			if (!events?.active) {
-				await gate.wait(signal);
-				continue;
-			}
-			const stall = this.stall?.gate === gate ? this.stall : (this.stall = { gate, waiting: 0, total: 0, since: Date.now() });
-			stall.waiting++;
-			stall.total++;
-			events.emit({ type: "requests.stalled", count: stall.waiting });
-			try {
-				await gate.wait(signal);
-			} finally {
-				stall.waiting--;
-			}
-		}
+	/**
+	 * Resolves when the stall under way ends, or undefined when nothing stalls. The only ways out of a stall: the gate
+	 * opens or fails, the caller's signal aborts, the client is disposed. Another stall may have begun since: ask again.
+	 */
+	wait(signal: AbortSignal | undefined): Promise<void> | undefined {
+		const gate = this.#gate;
+		const events = this.#options.events;
+		if (!gate || !events?.active) return gate?.wait(signal);
+		const stall = this.#stall?.gate === gate ? this.#stall : (this.#stall = { gate, waiting: 0, total: 0, since: Date.now() });
+		stall.waiting++;
+		stall.total++;
+		events.emit({ type: "requests.stalled", count: stall.waiting });
+		return gate.wait(signal).finally(() => {
+			stall.waiting--;
+		});
 	}
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
@@ -157,8 +155,8 @@ export class Session {
 		const { status, signingIn, disposed } = this.state;
 		// A sign-in under way replaces the session that died.
 		if (signingIn || disposed) return;
-		const policy = typeof this.options.onSessionEnded === "function" ? this.options.onSessionEnded(reason) : this.options.onSessionEnded;
-		const { events } = this.options;
+		const policy = typeof this.#options.onSessionEnded === "function" ? this.#options.onSessionEnded(reason) : this.#options.onSessionEnded;
+		const { events } = this.#options;
 		if (policy === "signOut") {
 			if (status === "signedOut") return;
 			events?.emit({ type: "session.ended", reason, action: "signOut" });
@@ -166,9 +164,9 @@ export class Session {
 			return;
 		}
 		if (status === "reauthenticating" || status === "signedOut") return;
-		const allowed = this.options.guard.tryAttempt(credential === undefined ? undefined : fingerprint(credential));
+		const allowed = this.#options.guard.tryAttempt(credential === undefined ? undefined : fingerprint(credential));
 		events?.emit({ type: "session.ended", reason, action: allowed ? "reauthenticate" : "signOut" });
-		if (allowed) return this.reauthenticate(reason);
+		if (allowed) return this.#reauthenticate(reason);
 		events?.emit({ type: "loopGuard.tripped", reason });
 		this.signOut(reason);
 	}
@@ -180,13 +178,13 @@ export class Session {
 	expire(reason: "idle" | "expired"): void {
 		const { status, disposed } = this.state;
 		if (status === "signedOut" || disposed) return;
-		this.options.events?.emit({ type: "session.ended", reason, action: "signOut" });
+		this.#options.events?.emit({ type: "session.ended", reason, action: "signOut" });
 		this.signOut(reason);
-		const { onSessionEnded } = this.options;
+		const { onSessionEnded } = this.#options;
 		if (typeof onSessionEnded === "function" && onSessionEnded(reason) === "reauthenticate") {
 			// Only to go to the login page: whatever it resolves with, the ended session's tokens are gone.
 			void Promise.resolve(reason)
-				.then(this.options.reauthenticate)
+				.then(this.#options.reauthenticate)
 				.catch(() => undefined);
 		}
 	}
@@ -197,13 +195,13 @@ export class Session {
 	}
 
 	/** Stall, then `reauthenticate`; its tokens count only while the same stall goes on in the same generation. */
-	private reauthenticate(reason: SessionReason): void {
+	#reauthenticate(reason: SessionReason): void {
 		this.dispatch({ type: "reauthenticating", reason });
 		const { generation, stalledSince } = this.state;
 		const current = () => this.state.stalledSince === stalledSince && this.state.generation === generation;
 		let result: ReturnType<Reauthenticate>;
 		try {
-			result = this.options.reauthenticate(reason);
+			result = this.#options.reauthenticate(reason);
 		} catch (error) {
 			result = Promise.reject(error);
 		}
@@ -228,7 +226,7 @@ export class Session {
 				// A signIn() that began during the write is newer: it completes the episode with its own tokens, and this one
 				// only if it fails (requests then go with what the store holds, rather than wait for nothing).
 				if (this.state.signingIn && sameStall()) {
-					this.steppedAside = () => {
+					this.#steppedAside = () => {
 						if (sameStall()) this.dispatch({ type: "reauthenticated" });
 					};
 				}
@@ -249,12 +247,12 @@ export class Session {
 		} catch (error) {
 			if (this.state.generation === generation) {
 				this.dispatch({ type: "signInFailed" });
-				this.steppedAside?.();
+				this.#steppedAside?.();
 			}
-			this.steppedAside = undefined;
+			this.#steppedAside = undefined;
 			throw error;
 		}
-		this.steppedAside = undefined;
+		this.#steppedAside = undefined;
 		// A logout or a newer sign-in during the write (or in the moment after it) wins.
 		if (stored && this.state.generation === generation) this.dispatch({ type: "signedIn", identity });
 	}
@@ -262,7 +260,7 @@ export class Session {
 	async logout(): Promise<void> {
 		this.dispatch({ type: "signedOut", reason: undefined, error: new AuthenticationError() });
 		// Queued behind any write under way, so once this resolves the store is empty.
-		await this.cleared;
+		await this.#cleared;
 	}
 
 	/** What other tabs say about the session (their tokens are the credentials' business). */
