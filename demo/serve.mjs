@@ -66,7 +66,7 @@ export async function buildDemo({ source = process.env.DEMO_SOURCE === "src" ? "
 	if (source === "dist") await checkDist();
 	await build({
 		// The app (also each frame of the side-by-side page), and the side-by-side page itself.
-		entryPoints: [join(demoDir, "src/main.ts"), join(demoDir, "src/sideBySide.ts")],
+		entryPoints: [join(demoDir, "src/main.ts"), join(demoDir, "src/sideBySide.ts"), join(demoDir, "src/lifetimeDemo.ts")],
 		outdir: join(demoDir, "dist"),
 		bundle: true,
 		format: "esm",

@@ -4,10 +4,12 @@ import type { Credentials } from "./auth/types.js";
 import { disposedError } from "./core/disposedError.js";
 import { markClientFetch, pageFetch } from "./core/pageFetch.js";
 import { resolveBaseUrl, resolveUrl, toOrigin } from "./core/origins.js";
+import { createEventHub } from "./events/events.js";
+import { checkLifetimeOptions, type LifetimeStore } from "./lifetime/options.js";
+import { lifetimeStore, type LifetimeHooks } from "./lifetime/store.js";
 import type { RequestOptions } from "./core/requestOptions.js";
 import { readJson } from "./core/responses.js";
 import type { Client, ClientOptions } from "./options.js";
-import { refreshLockTimeout } from "./refresh/lockTimeout.js";
 import { expectsJsonOnly, withBody } from "./request/body.js";
 import { appError, describe, throwIfDisposed, type ClientCore } from "./request/context.js";
 import { requestRunner } from "./request/dedupe.js";
@@ -32,12 +34,17 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 	const trusted = new Set([baseUrl.origin, ...(options.trustedOrigins ?? []).map((origin) => toOrigin(origin))]);
 	const redirectOrigins = new Set((options.redirectOrigins ?? []).map((origin) => toOrigin(origin, "redirectOrigins")));
 	const disposeController = new AbortController();
+	const timed = options.idle !== undefined || options.absolute !== undefined;
+	if (timed) checkLifetimeOptions(options);
+	const events = createEventHub();
 	const tabsOption = options.tabs;
 	const tabs = createTabSync(
-		tabsOption === undefined || tabsOption ? { lockTimeoutMs: refreshLockTimeout(options.auth), ...tabsOption } : false,
+		tabsOption === undefined || tabsOption ? tabsOption : false,
 		(message) => (message.type === "tokens" ? message.rotated !== undefined && credentials.rotatedElsewhere(message.rotated) : session.hear(message)),
 		tabsOption === undefined,
+		events,
 	);
+	let lifetime: LifetimeHooks | undefined;
 	const session = new Session({
 		// With tabs coordinated, the loop guard's budget is shared through localStorage (see ReloadGuard.tryAttempt).
 		guard: createReloadGuard({ ...(tabs ? { storage: sharedStorage(), tabId: persistentTabId() } : {}), ...options.reloadGuard }),
@@ -45,10 +52,26 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		onSessionEnded: options.onSessionEnded,
 		onSignedOut: options.onSignedOut,
 		publish: (message) => tabs?.publish(message),
+		events,
+		observe: (event) => lifetime?.follow(event.type),
 	});
-	const credentials = makeCredentials(options.auth, { session, tabs, leewayMs: options.refreshLeewayMs ?? 30_000 });
+	const credentials = makeCredentials(options.auth, { session, tabs, leewayMs: options.refreshLeewayMs ?? 30_000, events, onTokens: (tokens) => lifetime?.tokens(tokens) });
 	session.vault = credentials;
-	tabs?.onVisible(() => void credentials.refreshIfExpiring().catch(() => undefined));
+	tabs?.onVisible(() => {
+		lifetime?.check();
+		void credentials.refreshIfExpiring().catch(() => undefined);
+	});
+	const timedStore = timed
+		? lifetimeStore(options, {
+				tabs,
+				storage: sharedStorage(),
+				expire: (reason) => session.expire(reason),
+				refresh: () => credentials.refreshNow(),
+				events,
+				initial: async () => session.state.status !== "signedOut" && (options.auth.type === "bearer" ? options.auth.store.get() : true),
+			})
+		: undefined;
+	lifetime = timedStore?.hooks;
 
 	const core: ClientCore = {
 		options,
@@ -64,10 +87,15 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 		baseFetch: options.ky?.fetch ?? ((input, init) => pageFetch()(input, init)),
 		disposed: disposeController.signal,
 		secrets: createSecrets(),
+		events,
 		lastCredential: undefined,
 		stepUpFlight: null,
 	};
-	const run = requestRunner(core);
+	const runner = requestRunner(core);
+	const run: typeof runner = (path, init, mode) => {
+		lifetime?.requested();
+		return runner(path, init, mode);
+	};
 	const clientFetch: typeof fetch = (input, init) => fetchThrough(run, baseUrl, input, init);
 	// Marked with the page's fetch as the client is created: what it sends through once it has become the global one.
 	markClientFetch(clientFetch, options.ky?.fetch ? undefined : pageFetch());
@@ -96,6 +124,9 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 				return session.state.generation;
 			},
 		},
+		lifetime: timedStore?.store ?? untimed,
+		staySignedIn: () => (lifetime ? lifetime.staySignedIn() : credentials.refreshNow()),
+		events: events.stream,
 		async signIn(tokens, identity) {
 			throwIfDisposed(core);
 			await session.signIn(tokens, identity);
@@ -115,11 +146,16 @@ export function createClientWith(options: ClientOptions, makeCredentials: Creden
 			if (disposeController.signal.aborted) return;
 			disposeController.abort();
 			credentials.dispose();
+			lifetime?.dispose();
 			tabs?.dispose();
 			session.dispatch({ type: "disposed", error: disposedError() });
 		},
 	};
 }
+
+// Without `idle` or `absolute`: nothing is timed, and nothing ever changes.
+const untimedSnapshot = Object.freeze({ idleDeadline: undefined, absoluteDeadline: undefined, warning: null });
+const untimed: LifetimeStore = { getSnapshot: () => untimedSnapshot, subscribe: () => () => {}, reportActivity() {} };
 
 function defaultReauthenticate(): void | Promise<undefined> {
 	const location = (globalThis as { location?: { reload?: () => void } }).location;

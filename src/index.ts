@@ -49,3 +49,5 @@ export { watchSession } from "./session/watchSession.js";
 export type { SessionCallbacks } from "./session/watchSession.js";
 export { redirectTo } from "./session/redirectTo.js";
 export type { RedirectOptions } from "./session/redirectTo.js";
+export type { ChallengeKind, EventStream, TokenflightEvent, TokenflightEventListener, TokenflightEventType } from "./events/events.js";
+export type { AbsoluteLimit, ActivityTarget, IdleOptions, LifetimeSnapshot, LifetimeStore } from "./lifetime/options.js";

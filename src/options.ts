@@ -4,6 +4,8 @@ import type { SafeChallenge } from "./auth/challenge.js";
 import type { CookieAuth } from "./auth/cookie.js";
 import type { RequestOptions } from "./core/requestOptions.js";
 import type { ApiError } from "./errors.js";
+import type { EventStream } from "./events/events.js";
+import type { AbsoluteLimit, IdleOptions, LifetimeStore } from "./lifetime/options.js";
 import type { ReloadGuardOptions } from "./session/reloadGuard.js";
 import type { Reauthenticate, SessionEndedPolicy } from "./session/session.js";
 import type { SessionEnded } from "./session/sessionEnded.js";
@@ -91,6 +93,16 @@ export type ClientOptions = {
 	 * `client.fetch`, which answers as fetch does.
 	 */
 	errorFor?: (error: ApiError) => Error | undefined | void;
+	/**
+	 * Signs the session out, in every tab, after `timeoutMs` without activity in any of them (reason `"idle"`), with a
+	 * warning in `client.lifetime` `warnBeforeMs` before. Without it there is no idle timeout (and no lifetime code loads).
+	 */
+	idle?: IdleOptions;
+	/**
+	 * The session's hard end (reason `"expired"`): the earliest of the token response's `refresh_expires_in`, an ID
+	 * token's `auth_time` + `maxAuthAgeMs`, and `deadline(tokens)`. Without it (and without `idle`) nothing is timed.
+	 */
+	absolute?: AbsoluteLimit;
 };
 
 /** The session as the app reads it: a subscribe/getSnapshot store, and the generation reports are tied to. */
@@ -126,6 +138,15 @@ export type Client = {
 	 * a session that has since been replaced is dropped, as stale answers are. Without it, it is about the current one.
 	 */
 	reportSessionEnded(reason: SessionReason, about?: { generation?: number | undefined }): void;
+	/**
+	 * The session's deadlines and its warning, shared by the tabs: `{ idleDeadline, absoluteDeadline, warning }` (epoch
+	 * ms). Deadlines stay undefined without `idle` / `absolute`.
+	 */
+	readonly lifetime: LifetimeStore;
+	/** Dismisses the lifetime warning in every tab and refreshes once (in this tab only); resolves when done. */
+	staySignedIn(): Promise<void>;
+	/** What the session did (refreshes, stalls, locks, the loop guard, challenges, the lifetime), redacted: see `TokenflightEvent`. */
+	readonly events: EventStream;
 	/** Removes listeners, timers and channels; waiting and later requests reject with an AbortError. */
 	dispose(): void;
 };

@@ -1,4 +1,5 @@
 import { abortable } from "../core/abortable.js";
+import type { EventHub } from "../events/events.js";
 import { isHeaderValue } from "../core/headerValue.js";
 import { InvalidCredentialError } from "../errors.js";
 import { createRefresher } from "../refresh/refresher.js";
@@ -6,9 +7,10 @@ import type { RefreshFunction, RefreshRetryOptions } from "../refresh/types.js";
 import { fingerprint } from "../session/fingerprint.js";
 import type { Session } from "../session/session.js";
 import type { TabSync } from "../tabs/tabSync.js";
+import { tokenLock } from "../tabs/tokenLock.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import { tokenVault } from "../tokens/tokenVault.js";
-import type { TokenStore } from "../tokens/types.js";
+import type { TokenSet, TokenStore } from "../tokens/types.js";
 import { tokenClock } from "./tokenClock.js";
 import type { Credentials, Recovery } from "./types.js";
 
@@ -42,6 +44,9 @@ export type BearerContext = {
 	session: Session;
 	tabs: TabSync | undefined;
 	leewayMs: number;
+	events?: EventHub | undefined;
+	/** Hears every token set stored (a refresh, a sign-in): the session's absolute limit may come from them. */
+	onTokens?: ((tokens: TokenSet) => void) | undefined;
 };
 
 /** Bearer tokens from the app's store, refreshed once for every request that finds them expiring or refused. */
@@ -63,13 +68,18 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				retry: auth.refreshRetry,
 				timeoutMs: auth.refreshTimeoutMs,
 				lock: tabs?.lock,
+				tokenLock: tabs?.locks ? tokenLock(tabs.locks, `tokenflight:presenting:${tabs.name}`) : undefined,
+				events: context.events,
 				settleMs: tabs?.lock ? 50 : 0,
 				rotatedElsewhere: (refreshToken) => rotatedElsewhere.has(fingerprint(refreshToken)),
 				isUsable: (tokens) => !clock.isExpiring(tokens),
 				session: session.refreshPort,
 				async write(tokens, generation) {
 					const stored = await vault.write(tokens, generation);
-					if (stored) clock.issued(tokens);
+					if (stored) {
+						clock.issued(tokens);
+						context.onTokens?.(tokens);
+					}
 					return stored;
 				},
 			})
@@ -134,13 +144,22 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				return Promise.reject(new TypeError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "tokenflight: tokens need a non-empty accessToken that can be sent in a header" : "tokenflight: invalid tokens")));
 			}
 			clock.issued(undefined);
-			return vault.write(tokens, generation);
+			const written = vault.write(tokens, generation);
+			// Beside the write, not after it: the session goes on from the write's own answer, in the same tick as before.
+			const { onTokens } = context;
+			if (onTokens) void written.then((stored) => stored && onTokens(tokens), () => undefined);
+			return written;
 		},
 		clear: vault.clear,
 		async refreshIfExpiring() {
 			if (!refresher || signedOut() || session.state.stalledSince !== null) return;
 			const tokens = await vault.get().catch(() => null);
 			if (tokens && clock.isExpiring(tokens)) await refresher.refresh(tokens.accessToken);
+		},
+		async refreshNow() {
+			if (!refresher || signedOut()) return;
+			const tokens = await vault.get().catch(() => null);
+			if (tokens) await refresher.refresh(tokens.accessToken);
 		},
 		rotatedElsewhere: (value) => void rotatedElsewhere.add(value),
 		dispose: () => refresher?.dispose(),

@@ -56,6 +56,7 @@ export function cookieCredentials(auth: CookieAuth): Credentials {
 		store: () => resolved,
 		clear: async () => {},
 		refreshIfExpiring: async () => {},
+		refreshNow: async () => {},
 		rotatedElsewhere() {},
 		dispose() {},
 	};

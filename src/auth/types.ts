@@ -40,6 +40,8 @@ export type Credentials = {
 	/** Empties the store, after any write already under way. */
 	clear(): Promise<void>;
 	refreshIfExpiring(): Promise<void>;
+	/** Refreshes now, whatever the expiry (`staySignedIn()`); resolves when done, never rejects for a failed refresh. */
+	refreshNow(): Promise<void>;
 	/** A refresh token another tab rotated away (its fingerprint). */
 	rotatedElsewhere(fingerprint: string): void;
 	dispose(): void;

@@ -96,7 +96,7 @@ function isNonceChallenge(response: Response, data: unknown): boolean {
 export function parseTokenResponse(data: unknown, requestedAt: number, options: { tokenType?: "Bearer" | "DPoP" } = {}): TokenSet {
 	const expected = options.tokenType ?? "Bearer";
 	if (typeof data !== "object" || data === null) throw new RefreshError("Token response is not a JSON object");
-	const { access_token, token_type, expires_in, refresh_token } = data as Record<string, unknown>;
+	const { access_token, token_type, expires_in, refresh_token, refresh_expires_in, id_token } = data as Record<string, unknown>;
 	if (typeof access_token !== "string" || access_token === "") throw new RefreshError("Token response has no access_token");
 	if (typeof token_type !== "string" || token_type.toLowerCase() !== expected.toLowerCase()) {
 		throw new RefreshError(`Token response has token_type ${JSON.stringify(token_type)}, expected ${JSON.stringify(expected)}`);
@@ -105,11 +105,15 @@ export function parseTokenResponse(data: unknown, requestedAt: number, options: 
 		throw new RefreshError("Token response has an invalid expires_in");
 	}
 	if (refresh_token !== undefined && typeof refresh_token !== "string") throw new RefreshError("Token response has an invalid refresh_token");
-	return {
+	const tokens: TokenSet = {
 		accessToken: access_token,
 		refreshToken: refresh_token,
 		expiresAt: typeof expires_in === "number" ? requestedAt + expires_in * 1000 : undefined,
 	};
+	// Keycloak's refresh_expires_in (0 means "no limit" there) and OIDC's id_token: sources of an absolute session limit.
+	if (typeof refresh_expires_in === "number" && Number.isFinite(refresh_expires_in) && refresh_expires_in > 0) tokens.refreshExpiresAt = requestedAt + refresh_expires_in * 1000;
+	if (typeof id_token === "string" && id_token !== "") tokens.idToken = id_token;
+	return tokens;
 }
 
 function parseJson(text: string): unknown {

@@ -1,11 +1,12 @@
 import { disposedError } from "../core/disposedError.js";
+import type { EventHub } from "../events/events.js";
 import { isHeaderValue } from "../core/headerValue.js";
 import { sleep } from "../core/sleep.js";
 import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
 import { fingerprint } from "../session/fingerprint.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import type { TokenSet } from "../tokens/types.js";
-import { classifyRefreshError } from "./classifyRefreshError.js";
+import { classifyRefreshError, type RefreshFailureKind } from "./classifyRefreshError.js";
 import type { LateCalls } from "./lateCalls.js";
 import type { RotationMemory } from "./rotationMemory.js";
 import { safeCause } from "./safeCause.js";
@@ -23,15 +24,20 @@ export type AttemptOptions = {
 	late: LateCalls;
 	session: RefreshSession;
 	signal: AbortSignal;
+	events?: EventHub | undefined;
 };
+
+/** Which call this is within its refresh (1, 2, …), and when it went out: what its events report. */
+type CallMeta = { attempt: number; startedAt: number };
 
 /** One call of the refresh function, bounded by `timeoutMs`, and what its answer means (in time or late). */
 export function refreshAttempts(options: AttemptOptions) {
 	const { refresh, timeoutMs, memory, session, signal } = options;
 	let calls = 0;
 
-	async function attempt(refreshToken: string | undefined, staleAccessToken: string | undefined, epoch: number): Promise<Attempt> {
+	async function attempt(refreshToken: string | undefined, staleAccessToken: string | undefined, epoch: number, index = 1): Promise<Attempt> {
 		if (signal.aborted) return { type: "done", outcome: { type: "superseded" } };
+		const meta: CallMeta = { attempt: index, startedAt: Date.now() };
 		const controller = new AbortController();
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		let abort = () => {};
@@ -50,6 +56,7 @@ export function refreshAttempts(options: AttemptOptions) {
 		});
 		signal.addEventListener("abort", abort);
 		calls++;
+		options.events?.emit({ type: "refresh.started", attempt: index });
 		// A synchronous throw counts as a rejection.
 		const call = new Promise<unknown>((resolve) => resolve(refresh({ refreshToken, signal: controller.signal }))).then(
 			(value): Settled => ({ ok: true, value }),
@@ -62,20 +69,32 @@ export function refreshAttempts(options: AttemptOptions) {
 			clearTimeout(timer);
 			signal.removeEventListener("abort", abort);
 		}
-		if (!(first instanceof TimeoutError)) return conclude(first, refreshToken, staleAccessToken, epoch, false);
+		if (!(first instanceof TimeoutError)) return conclude(first, refreshToken, staleAccessToken, epoch, false, meta);
+		told(meta, "timeout");
 		// The call is still under way, and the server may yet rotate `refreshToken`. Its answer is kept: it decides what
 		// happens next (waitForEarlier), and a success is stored as if it had come in time, unless the session has moved on.
-		options.late.add(refreshToken, epoch, first, call, (settled) => conclude(settled, refreshToken, staleAccessToken, epoch, true));
+		options.late.add(refreshToken, epoch, first, call, (settled) => conclude(settled, refreshToken, staleAccessToken, epoch, true, meta));
 		return { type: "retry", error: first };
 	}
 
 	/** What a call's answer means, in time or late. Never rejects. */
-	async function conclude(settled: Settled, refreshToken: string | undefined, staleAccessToken: string | undefined, epoch: number, late: boolean): Promise<Attempt> {
+	async function conclude(
+		settled: Settled,
+		refreshToken: string | undefined,
+		staleAccessToken: string | undefined,
+		epoch: number,
+		late: boolean,
+		meta: CallMeta,
+	): Promise<Attempt> {
 		try {
 			if (!settled.ok) throw settled.error;
 			const result = settled.value;
-			if (result === null || result === undefined) return { type: "done", outcome: { type: "rejected", staleAccessToken } };
+			if (result === null || result === undefined) {
+				if (!late) told(meta, "rejected");
+				return { type: "done", outcome: { type: "rejected", staleAccessToken } };
+			}
 			if (!isTokenSet(result) || !isHeaderValue(result.accessToken)) {
+				if (!late) told(meta, "invalid");
 				// The server may have rotated the token before answering garbage: never send it again.
 				if (refreshToken !== undefined) memory.spend(refreshToken);
 				return { type: "done", outcome: { type: "failed", error: new RefreshError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "The refresh function returned an invalid token set" : "Invalid token set")) } };
@@ -94,16 +113,23 @@ export function refreshAttempts(options: AttemptOptions) {
 			if (!(await options.write(next, epoch))) return { type: "done", outcome: { type: "superseded" } };
 			// Announced while still holding the lock, so the next holder can tell a stale read from a fresh one.
 			session.dispatch({ type: "refreshStored", rotated: rotated === undefined ? undefined : fingerprint(rotated) });
+			options.events?.emit({ type: "refresh.succeeded", attempt: meta.attempt, durationMs: Date.now() - meta.startedAt });
 			if (options.settleMs) await sleep(options.settleMs, signal);
 			return { type: "done", outcome: { type: "ok", tokens: next, refreshed: true } };
 		} catch (error) {
-			return failure(error, refreshToken, staleAccessToken);
+			return failure(error, refreshToken, staleAccessToken, late ? undefined : meta);
 		}
 	}
 
-	function failure(error: unknown, refreshToken: string | undefined, staleAccessToken: string | undefined): Attempt {
+	/** A call that failed: its event once (a late call's failure was told as its timeout). */
+	function told(meta: CallMeta, reason: RefreshFailureKind): void {
+		options.events?.emit({ type: "refresh.failed", attempt: meta.attempt, durationMs: Date.now() - meta.startedAt, reason });
+	}
+
+	function failure(error: unknown, refreshToken: string | undefined, staleAccessToken: string | undefined, meta: CallMeta | undefined): Attempt {
 		if (signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 		const kind = classifyRefreshError(error);
+		if (meta) told(meta, kind);
 		if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: safeCause(error), staleAccessToken } };
 		// A refresh that failed in an unknown way may have been rotated by the server: never send it again.
 		if (kind === "invalid" && refreshToken !== undefined) memory.spend(refreshToken);

@@ -1,11 +1,14 @@
 import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
+import type { EventHub } from "../events/events.js";
 import type { LockRunner } from "../tabs/lockRunner.js";
+import type { TokenLock } from "../tabs/tokenLock.js";
 import type { TokenSet, TokenStore } from "../tokens/types.js";
 import { refreshAttempts } from "./attempt.js";
 import { lateCalls } from "./lateCalls.js";
 import { lockHold } from "./lockHold.js";
 import { rotationMemory } from "./rotationMemory.js";
 import { safeCause } from "./safeCause.js";
+import { tokenClaims } from "./tokenClaims.js";
 import { detachedSession, type RefreshFunction, type RefreshOutcome, type RefreshRetryOptions, type RefreshSession } from "./types.js";
 
 export type { RefreshContext, RefreshFunction, RefreshOutcome, RefreshRetryOptions } from "./types.js";
@@ -16,6 +19,9 @@ export type RefresherOptions = {
 	retry?: RefreshRetryOptions | undefined;
 	timeoutMs?: number | undefined;
 	lock?: LockRunner | undefined;
+	/** The right to present a refresh token, shared by the tabs: taken before presenting it, kept until its answer is stored. */
+	tokenLock?: TokenLock | undefined;
+	events?: EventHub | undefined;
 	/** Whether tokens found in the store are fresh enough to use without refreshing. */
 	isUsable: (tokens: TokenSet) => boolean;
 	/** True when another tab has announced that it rotated this refresh token away. */
@@ -32,6 +38,8 @@ export type RefresherOptions = {
 };
 
 const noLock: LockRunner = (fn) => fn();
+// Another tab's hung or frozen refresh stalls this tab's requests at most this long (issue 22: ≤ 10 s), lock wait included.
+const stallBoundMs = 9_000;
 
 /**
  * Single-flight refresh. Every caller during a refresh shares one promise; a caller whose stale token has already been
@@ -53,13 +61,14 @@ export function createRefresher(options: RefresherOptions) {
 	const late = lateCalls(timeoutMs, session, signal);
 	const holds = lockHold(late, session);
 	const write = options.write ?? (async (tokens: TokenSet) => (await store.set(tokens), true));
-	const calls = refreshAttempts({ refresh: options.refresh, timeoutMs, read, write, settleMs: options.settleMs ?? 0, memory, late, session, signal });
+	const calls = refreshAttempts({ refresh: options.refresh, timeoutMs, read, write, settleMs: options.settleMs ?? 0, memory, late, session, signal, events: options.events });
+	const claims = tokenClaims(options.tokenLock, late, signal);
 	let inFlight: { flight: Promise<RefreshOutcome>; epoch: number } | null = null;
 	// `epoch` is the session generation when the refresh was asked for: a sign-in while it waited for the lock or read
 	// the store makes everything it finds belong to the past.
 	const moved = (epoch: number) => signal.aborted || session.generation !== epoch;
 
-	async function run(staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
+	async function run(staleAccessToken: string | undefined, epoch: number, askedAt: number): Promise<RefreshOutcome> {
 		// Re-read inside the lock: another tab (or an earlier flight) may already have replaced the stale token.
 		const stored = await memory.readSettled();
 		// A disposed client (a page that reloaded while waiting for the lock) starts nothing, and what a sign-in or sign-out
@@ -83,6 +92,25 @@ export function createRefresher(options: RefresherOptions) {
 			refreshToken = again.refreshToken;
 		}
 		if (moved(epoch)) return { type: "superseded" };
+		const claim = await claims.take(refreshToken, askedAt + stallBoundMs);
+		// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
+		if (claim === null) return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
+		if (claim === undefined) return present(refreshToken, staleAccessToken, epoch);
+		try {
+			// The tab that held it may have stored what it got meanwhile: that is used, and this token never presented.
+			const again = await memory.readSettled();
+			if (moved(epoch)) return { type: "superseded" };
+			if (again?.refreshToken !== refreshToken) {
+				return again && again.accessToken !== staleAccessToken && isUsable(again) ? { type: "ok", tokens: again, refreshed: false } : { type: "superseded" };
+			}
+			return await present(refreshToken, staleAccessToken, epoch);
+		} finally {
+			claims.give(refreshToken, epoch, claim);
+		}
+	}
+
+	/** Presents `refreshToken`, retrying network failures and timeouts with backoff. */
+	async function present(refreshToken: string | undefined, staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
 		session.dispatch({ type: "refreshStarted" });
 		for (let attempt = 0; ; attempt++) {
 			// Never beside a call that presented the same refresh token, timed out and may still answer (see waitForEarlier).
@@ -92,7 +120,7 @@ export function createRefresher(options: RefresherOptions) {
 				if (instead) return instead;
 			}
 			if (refreshToken !== undefined && memory.spent(refreshToken)) return { type: "rejected", staleAccessToken };
-			const result = await calls.attempt(refreshToken, staleAccessToken, epoch);
+			const result = await calls.attempt(refreshToken, staleAccessToken, epoch, attempt + 1);
 			// An older session's refresh token meeting a rejection says nothing about the session that replaced it.
 			if (result.type === "done" && result.outcome.type === "rejected" && session.generation !== epoch) return { type: "superseded" };
 			if (result.type !== "retry") return result.outcome;
@@ -109,13 +137,14 @@ export function createRefresher(options: RefresherOptions) {
 	const untilDisposed = (flight: Promise<RefreshOutcome>) => Promise.race([flight, disposed]);
 
 	function fly(staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
+		const askedAt = Date.now();
 		return new Promise<RefreshOutcome>((answer) => {
 			const failed = (error: unknown) =>
 				answer({
 					type: "failed",
 					error: error instanceof TimeoutError || error instanceof NetworkError ? error : new RefreshError("Token refresh failed", { cause: safeCause(error) }),
 				});
-			const job = () => run(staleAccessToken, epoch).then(answer, failed);
+			const job = () => run(staleAccessToken, epoch, askedAt).then(answer, failed);
 			if (lock === noLock) return void job();
 			if (!holds.join(job)) lock(() => holds.hold(job), signal).catch(failed);
 		}).then(

@@ -4,6 +4,7 @@ import type { Credentials } from "../auth/types.js";
 import { disposedError } from "../core/disposedError.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { ApiError, AuthenticationError, HttpError } from "../errors.js";
+import type { EventHub } from "../events/events.js";
 import type { ClientOptions } from "../options.js";
 import type { Session } from "../session/session.js";
 import type { TabSync } from "../tabs/tabSync.js";
@@ -23,6 +24,7 @@ export type ClientCore = {
 	readonly baseFetch: typeof fetch;
 	readonly disposed: AbortSignal;
 	readonly secrets: Secrets;
+	readonly events: EventHub;
 	/** The credential the latest trusted request went with: what `reportSessionEnded` names as dead. */
 	lastCredential: string | undefined;
 	stepUpFlight: Promise<unknown> | null;

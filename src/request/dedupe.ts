@@ -17,7 +17,8 @@ export function requestRunner(core: ClientCore) {
 		};
 		if (key === undefined) return options.errorFor ? request(core, path, init, mode).catch(rethrowMapped) : request(core, path, init, mode);
 		let shared = inFlight.get(key);
-		if (!shared) {
+		if (shared) core.events.emit({ type: "dedupe.hit" });
+		else {
 			shared = request(core, path, init, mode).finally(() => inFlight.delete(key));
 			inFlight.set(key, shared);
 		}

@@ -173,6 +173,8 @@ class Exchange {
 		const { state } = this.#core.session;
 		const answer = response ?? (failure instanceof ApiError ? failure.response : undefined);
 		if (answer && record.trusted) this.#core.credentials.observe(answer, record.url);
+		const challenge = record.trusted && answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined;
+		if (challenge && challenge.kind !== "none") this.#core.events.emit({ type: "challenge", kind: challenge.kind });
 		return {
 			response,
 			failure,
@@ -182,7 +184,7 @@ class Exchange {
 			atRedirectOrigin: !record.trusted && record.url !== undefined && this.#core.isRedirectOrigin(new URL(record.url)),
 			stale: state.generation !== generation,
 			status: state.status,
-			challenge: record.trusted && answer && (answer.status === 401 || answer.status === 403) ? classifyChallenge(parseChallenges(answer.headers)) : undefined,
+			challenge,
 			ended: undefined,
 			aborted: this.#signal?.aborted === true || (failure as { name?: unknown } | null)?.name === "AbortError",
 		};

@@ -1,5 +1,6 @@
 import { rethrowLater } from "../core/rethrowLater.js";
 import { AuthenticationError } from "../errors.js";
+import type { EventHub } from "../events/events.js";
 import type { TabMessage } from "../tabs/tabSync.js";
 import type { TokenSet } from "../tokens/types.js";
 import { fingerprint } from "./fingerprint.js";
@@ -34,7 +35,13 @@ export type SessionOptions = {
 	onSessionEnded?: SessionEndedPolicy | ((reason: SessionReason) => SessionEndedPolicy) | undefined;
 	onSignedOut?: ((reason: SessionReason) => void) | undefined;
 	publish(message: TabMessage): void;
+	events?: EventHub | undefined;
+	/** Hears each change after it is made (the lifetime starts and stops with the session). */
+	observe?: ((event: SessionEvent, previous: SessionState) => void) | undefined;
 };
+
+/** Requests waiting on one gate: what `requests.stalled` and `requests.released` report. */
+type Stall = { gate: Gate; waiting: number; total: number; since: number };
 
 /**
  * The one owner of the session. Every change goes through `dispatch`: the pure `reduce` computes the next state,
@@ -64,6 +71,7 @@ export class Session {
 	get signedOut(): AbortSignal {
 		return this.#signOuts.signal;
 	}
+	#stall: Stall | null = null;
 
 	/** What the refresher sees of the session. */
 	readonly refreshPort: RefreshSession;
@@ -94,9 +102,16 @@ export class Session {
 		if (next.generation !== previous.generation) for (const watcher of [...this.#watchers]) watcher();
 		if (previous.stalledSince === null && next.stalledSince !== null) this.#gate = createGate();
 		const cancels = cancelled(previous, next);
+		const stall = this.#stall;
+		if (stall && stall.gate === this.#gate && (cancels.includes("stall") || cancels.includes("waiting requests"))) {
+			this.#stall = null;
+			const outcome = cancels.includes("waiting requests") ? "failed" : "sent";
+			this.#options.events?.emit({ type: "requests.released", count: stall.total, longestWaitMs: Date.now() - stall.since, outcome });
+		}
 		if (cancels.includes("stall")) this.#gate?.open();
 		if (cancels.includes("waiting requests")) this.#gate?.fail((event as { error?: unknown }).error);
 		if (next.stalledSince === null) this.#gate = null;
+		this.#options.observe?.(event, previous);
 		switch (event.type) {
 			case "refreshStored":
 				this.#options.publish({ type: "tokens", rotated: event.rotated });
@@ -134,7 +149,16 @@ export class Session {
 	 * opens or fails, the caller's signal aborts, the client is disposed. Another stall may have begun since: ask again.
 	 */
 	wait(signal: AbortSignal | undefined): Promise<void> | undefined {
-		return this.#gate?.wait(signal);
+		const gate = this.#gate;
+		const events = this.#options.events;
+		if (!gate || !events?.active) return gate?.wait(signal);
+		const stall = this.#stall?.gate === gate ? this.#stall : (this.#stall = { gate, waiting: 0, total: 0, since: Date.now() });
+		stall.waiting++;
+		stall.total++;
+		events.emit({ type: "requests.stalled", count: stall.waiting });
+		return gate.wait(signal).finally(() => {
+			stall.waiting--;
+		});
 	}
 
 	/** Where every dead-session signal goes, once: the policy decides between re-authenticating and signing out. */
@@ -143,13 +167,37 @@ export class Session {
 		// A sign-in under way replaces the session that died.
 		if (signingIn || disposed) return;
 		const policy = typeof this.#options.onSessionEnded === "function" ? this.#options.onSessionEnded(reason) : this.#options.onSessionEnded;
+		const { events } = this.#options;
 		if (policy === "signOut") {
-			if (status !== "signedOut") this.signOut(reason);
+			if (status === "signedOut") return;
+			events?.emit({ type: "session.ended", reason, action: "signOut" });
+			this.signOut(reason);
 			return;
 		}
 		if (status === "reauthenticating" || status === "signedOut") return;
-		if (!this.#options.guard.tryAttempt(credential === undefined ? undefined : fingerprint(credential))) this.signOut(reason);
-		else this.#reauthenticate(reason);
+		const allowed = this.#options.guard.tryAttempt(credential === undefined ? undefined : fingerprint(credential));
+		events?.emit({ type: "session.ended", reason, action: allowed ? "reauthenticate" : "signOut" });
+		if (allowed) return this.#reauthenticate(reason);
+		events?.emit({ type: "loopGuard.tripped", reason });
+		this.signOut(reason);
+	}
+
+	/**
+	 * The session's lifetime ran out (`"idle"`, `"expired"`): it always signs out, whatever the policy, so the tokens never
+	 * outlive it. A policy function that answers `"reauthenticate"` is then asked to, e.g. to show the login page.
+	 */
+	expire(reason: "idle" | "expired"): void {
+		const { status, disposed } = this.state;
+		if (status === "signedOut" || disposed) return;
+		this.#options.events?.emit({ type: "session.ended", reason, action: "signOut" });
+		this.signOut(reason);
+		const { onSessionEnded } = this.#options;
+		if (typeof onSessionEnded === "function" && onSessionEnded(reason) === "reauthenticate") {
+			// Only to go to the login page: whatever it resolves with, the ended session's tokens are gone.
+			void Promise.resolve(reason)
+				.then(this.#options.reauthenticate)
+				.catch(() => undefined);
+		}
 	}
 
 	/** The credentials are known dead: later requests go out clean. */

@@ -1,3 +1,4 @@
+import type { EventHub } from "../events/events.js";
 import type { LockRunner } from "./lockRunner.js";
 import { webLockRunner, type LockManagerLike } from "./webLock.js";
 
@@ -31,9 +32,9 @@ export type TabsOptions = {
 	/** Where tabs tell each other about new tokens, logout and identity. `null` turns it off. @default new BroadcastChannel(name) */
 	channel?: BroadcastChannelLike | null;
 	/**
-	 * How long a tab waits for the refresh lock before taking it from a frozen holder.
-	 * @default longer than a refresh can take: (retries + 1) × (refreshTimeoutMs + the wait for a late answer, another
-	 * refreshTimeoutMs or the backoff if longer) + 5 s (65 s by default)
+	 * How long a tab waits for another tab's refresh lock before going on without it (its holder's call hangs, or the tab
+	 * is frozen). Safe at any value: a refresh token is presented only under its own lock, held until its answer is stored.
+	 * @default 5_000
 	 */
 	lockTimeoutMs?: number;
 	/** @default document */
@@ -42,6 +43,12 @@ export type TabsOptions = {
 
 export type TabSync = {
 	lock: LockRunner | undefined;
+	/** The tabs' Web Locks, for locks besides the refresh lock (a refresh token's own, see tokenLock.ts). */
+	locks: LockManagerLike | null;
+	/** The channel the tabs share, for messages of optional parts (the lifetime's); null when there is none. */
+	channel: BroadcastChannelLike | null;
+	/** The name lock, channel and shared keys go by. */
+	name: string;
 	publish(message: TabMessage): void;
 	onVisible(listener: () => void): void;
 	dispose(): void;
@@ -53,6 +60,7 @@ export function createTabSync(
 	onMessage: (message: TabMessage) => void,
 	/** The options are defaults the client filled in, not the app's: outside a browser there are then no tabs. */
 	byDefault = options === undefined,
+	events?: EventHub,
 ): TabSync | undefined {
 	if (options === false) return undefined;
 	const inBrowser = typeof document !== "undefined";
@@ -74,7 +82,10 @@ export function createTabSync(
 	visibility?.addEventListener("visibilitychange", onVisibilityChange);
 
 	return {
-		lock: locks ? webLockRunner(locks, `tokenflight:refresh:${name}`, settings.lockTimeoutMs ?? 15_000) : undefined,
+		lock: locks ? webLockRunner(locks, `tokenflight:refresh:${name}`, settings.lockTimeoutMs ?? 5_000, events) : undefined,
+		locks,
+		channel,
+		name,
 		publish(message) {
 			try {
 				channel?.postMessage(message);

@@ -19,7 +19,7 @@ export function fakeLocks() {
 	}
 
 	const locks: LockManagerLike = {
-		request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<T>): Promise<T> {
+		request<T>(name: string, options: { signal?: AbortSignal; steal?: boolean; ifAvailable?: boolean }, callback: (lock?: unknown) => Promise<T>): Promise<T> {
 			return new Promise<T>((resolve, reject) => {
 				const run = () => {
 					let released = false;
@@ -35,7 +35,7 @@ export function fakeLocks() {
 						freezeNext = false;
 						return; // Never calls back, never releases: the frozen tab.
 					}
-					callback().then(
+					callback({ name }).then(
 						(value) => {
 							release();
 							resolve(value);
@@ -54,6 +54,10 @@ export function fakeLocks() {
 				}
 				if (!held.has(name)) {
 					run();
+					return;
+				}
+				if (options.ifAvailable) {
+					callback(null).then(resolve, reject);
 					return;
 				}
 				const waiter: Waiter = { start: run, signal: options.signal, reject };
@@ -75,6 +79,10 @@ export function fakeLocks() {
 		},
 		get steals() {
 			return steals;
+		},
+		/** Whether `name` is held now (by a live or a frozen holder). */
+		isHeld(name: string) {
+			return held.has(name);
 		},
 	};
 }

@@ -3,7 +3,7 @@
 // A failure prints fast-check's seed and shrunk schedule; replay with FC_SEED=<seed> FC_PATH=<path>.
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AuthenticationError, createClient, isApiError, storageTokenStore, type Client, type SessionStatus } from "../../src/index.js";
+import { AuthenticationError, createClient, isApiError, storageTokenStore, type Client, type RefreshFunction, type SessionStatus } from "../../src/index.js";
 import type { BroadcastChannelLike } from "../../src/tabs/tabSync.js";
 import { memoryStorage } from "../helpers/storage.js";
 import { fakeLocks } from "../helpers/tabs.js";
@@ -18,11 +18,13 @@ type Step =
 	| { kind: "refreshOutcomes"; outcomes: RefreshOutcome[] }
 	| { kind: "revoke" }
 	| { kind: "switchUser" }
-	| { kind: "impersonate" };
+	| { kind: "impersonate" }
+	/** The next refresh call never answers and ignores its signal; `frozen`: its tab freezes with it, locks held. */
+	| { kind: "stuck"; frozen: boolean };
 
 type ReauthOutcome = "navigate" | "resolve" | "reject";
 
-type World = "mixed" | "networkOnly" | "reloadLoop";
+type World = "mixed" | "networkOnly" | "reloadLoop" | "stuckHolder";
 
 /**
  * Three worlds: everything mixed; a network-only world where the server never rejects a credential (so
@@ -37,6 +39,13 @@ function stepArbitrary(world: World): fc.Arbitrary<Step> {
 		{ weight: world === "reloadLoop" ? 4 : 1, arbitrary: fc.record({ kind: fc.constant("reload" as const), tab: fc.nat(2) }) },
 	];
 	if (world === "reloadLoop") return fc.oneof(...common);
+	if (world === "stuckHolder") {
+		return fc.oneof(
+			...common,
+			{ weight: 2, arbitrary: fc.record({ kind: fc.constant("refreshOutcomes" as const), outcomes: fc.array(fc.constantFrom<RefreshOutcome>("ok", "network", "slow"), { minLength: 1, maxLength: 3 }) }) },
+			{ weight: 3, arbitrary: fc.record({ kind: fc.constant("stuck" as const), frozen: fc.boolean() }) },
+		);
+	}
 	const refresh = {
 		weight: world === "networkOnly" ? 4 : 2,
 		arbitrary: fc.record({ kind: fc.constant("refreshOutcomes" as const), outcomes: fc.array(fc.constantFrom(...outcomes), { minLength: 1, maxLength: 3 }) }),
@@ -55,7 +64,7 @@ function scheduleArbitrary(world: World) {
 	return fc.record({
 		world: fc.constant(world),
 		tabs: fc.integer({ min: 1, max: 3 }),
-		reauth: world === "reloadLoop" ? fc.constant<ReauthOutcome>("navigate") : fc.constantFrom<ReauthOutcome>("navigate", "resolve", "reject"),
+		reauth: world === "reloadLoop" ? fc.constant<ReauthOutcome>("navigate") : world === "stuckHolder" ? fc.constant<ReauthOutcome>("resolve") : fc.constantFrom<ReauthOutcome>("navigate", "resolve", "reject"),
 		steps: fc.array(stepArbitrary(world), { minLength: 1, maxLength: world === "reloadLoop" ? 40 : 25 }),
 	});
 }
@@ -80,6 +89,8 @@ function channelHub() {
 type Tracked = {
 	tab: number;
 	client: Client;
+	startedAt: number;
+	settledAt?: number;
 	state: "pending" | "fulfilled" | "rejected";
 	error?: unknown;
 	statusAtRejection?: SessionStatus;
@@ -109,14 +120,30 @@ async function runSchedule(schedule: Schedule) {
 	const maxAttempts = 2;
 	// Reauthentications per tab since the last success anywhere; the loop guard must keep it within maxAttempts.
 	const sinceSuccess: number[] = Array(schedule.tabs).fill(0);
+	// A hung or frozen lock holder: the refresh tokens its calls presented (never presented again), the tabs frozen.
+	let stuckNext: { frozen: boolean } | undefined;
+	const hung = new Set<string | undefined>();
+	const frozen = new Set<Client>();
+	function refreshOf(tab: number): RefreshFunction {
+		return (context) => {
+			if (hung.has(context.refreshToken)) problems.push(`tab ${tab} presented ${context.refreshToken}, which a hung call still holds`);
+			if (!stuckNext) return backend.refresh(context);
+			hung.add(context.refreshToken);
+			// A frozen tab does nothing more, and keeps its locks (its refresher holds them while the call is unsettled).
+			if (stuckNext.frozen) queueMicrotask(() => frozen.add(tabs[tab]!));
+			stuckNext = undefined;
+			return new Promise<never>(() => {});
+		};
+	}
 	function openTab(tab: number): Client {
 		const client: Client = createClient({
 			baseUrl: "https://app.example/api/",
-			auth: { type: "bearer", store, refresh: backend.refresh, refreshTimeoutMs: 500, refreshRetry: { limit: 1, delayMs: 50 } },
+			auth: { type: "bearer", store, refresh: refreshOf(tab), refreshTimeoutMs: 500, refreshRetry: { limit: 1, delayMs: 50 } },
 			identity: (response) => response.headers.get("x-user-id"),
 			refreshLeewayMs: 100,
 			reloadGuard: { storage: localStorage, history: null, tabId: `tab-${tab}`, maxAttempts },
-			tabs: { name: "prop", locks: locks.locks, channel: openChannel(), visibility: null, lockTimeoutMs: 5_000 },
+			// The stuck-holder world runs with the default lockTimeoutMs: the 10 s bound is the defaults'.
+			tabs: { name: "prop", locks: locks.locks, channel: openChannel(), visibility: null, ...(schedule.world === "stuckHolder" ? {} : { lockTimeoutMs: 5_000 }) },
 			ky: { fetch: backend.fetch, retry: 0, timeout: false },
 			reauthenticate: () => {
 				reauthCalls[tab]!++;
@@ -148,8 +175,9 @@ async function runSchedule(schedule: Schedule) {
 			case "request": {
 				const tab = step.tab % tabs.length;
 				const client = tabs[tab]!;
+				if (frozen.has(client)) break;
 				const controller = new AbortController();
-				const tracked: Tracked = { tab, client, state: "pending", aborted: false };
+				const tracked: Tracked = { tab, client, state: "pending", aborted: false, startedAt: Date.now() };
 				if (step.abortAfterMs !== null) {
 					setTimeout(() => {
 						tracked.aborted = true;
@@ -158,10 +186,10 @@ async function runSchedule(schedule: Schedule) {
 				}
 				client.get("thing", { signal: controller.signal }).then(
 					() => {
-						tracked.state = "fulfilled";
+						Object.assign(tracked, { state: "fulfilled", settledAt: Date.now() });
 						sinceSuccess.fill(0);
 					},
-					(error: unknown) => Object.assign(tracked, { state: "rejected", error, statusAtRejection: client.session.getSnapshot().status }),
+					(error: unknown) => Object.assign(tracked, { state: "rejected", error, statusAtRejection: client.session.getSnapshot().status, settledAt: Date.now() }),
 				);
 				requests.push(tracked);
 				break;
@@ -172,10 +200,14 @@ async function runSchedule(schedule: Schedule) {
 			case "reload": {
 				// The page goes away with whatever it had pending; a new page of the same tab starts.
 				const tab = step.tab % tabs.length;
+				if (frozen.has(tabs[tab]!)) break;
 				tabs[tab]!.dispose();
 				tabs[tab] = openTab(tab);
 				break;
 			}
+			case "stuck":
+				stuckNext = { frozen: step.frozen };
+				break;
 			case "refreshOutcomes":
 				backend.queueRefreshOutcomes(step.outcomes);
 				break;
@@ -203,7 +235,10 @@ async function runSchedule(schedule: Schedule) {
 		}
 	});
 	for (const request of requests) {
-		if (request.client !== tabs[request.tab]) continue; // Its page was reloaded away.
+		if (request.client !== tabs[request.tab] || frozen.has(request.client)) continue; // Its page was reloaded away, or froze.
+		// Issue 22: a hung or frozen lock holder in another tab stalls this one's requests 10 s at most.
+		const stalled = (request.settledAt ?? Date.now()) - request.startedAt;
+		if (schedule.world === "stuckHolder" && !request.aborted && stalled > 10_000) problems.push(`a request of tab ${request.tab} took ${stalled} ms`);
 		const status = request.client.session.getSnapshot().status;
 		if (request.state === "pending" && status !== "reauthenticating") problems.push(`a request is pending while its tab is ${status}`);
 		if (request.state !== "rejected") continue;
@@ -229,6 +264,7 @@ describe("concurrency invariants under random schedules", () => {
 		["mixed", runs],
 		["networkOnly", Math.ceil(runs / 3)],
 		["reloadLoop", Math.ceil(runs / 3)],
+		["stuckHolder", runs],
 	] as const)("should hold in the %s world (%i schedules)", async (world, numRuns) => {
 		vi.useFakeTimers();
 		await fc.assert(
@@ -257,6 +293,25 @@ it("should stop a reload loop at maxAttempts (a fixed schedule of the reloadLoop
 		tabs: 1,
 		reauth: "navigate",
 		steps: [{ kind: "request", tab: 0, abortAfterMs: null }, { kind: "wait", ms: 200 }, ...reloadAndRequest, ...reloadAndRequest, ...reloadAndRequest],
+	});
+	expect(problems).toEqual([]);
+});
+
+it.each([false, true])("should stall other tabs 10 s at most behind a lock holder whose refresh hangs (frozen tab: %s)", async (frozen) => {
+	vi.useFakeTimers();
+	const problems = await runSchedule({
+		world: "stuckHolder",
+		tabs: 2,
+		reauth: "resolve",
+		steps: [
+			{ kind: "wait", ms: 1_100 },
+			{ kind: "stuck", frozen },
+			{ kind: "request", tab: 0, abortAfterMs: null },
+			{ kind: "wait", ms: 100 },
+			{ kind: "request", tab: 1, abortAfterMs: null },
+			{ kind: "wait", ms: 15_000 },
+			{ kind: "request", tab: 1, abortAfterMs: null },
+		],
 	});
 	expect(problems).toEqual([]);
 });

@@ -11,44 +11,49 @@ import { memoryStorage } from "../helpers/storage.js";
 /** Closer to Web Locks on steal: the stolen holder's request promise rejects with AbortError at once, and its callback finishing later releases nothing. */
 function stealingLocks() {
 	type Holder = { reject: (e: unknown) => void; done: boolean };
-	let holder: Holder | undefined;
-	const queue: { grant: () => void; signal?: AbortSignal | undefined; reject: (e: unknown) => void }[] = [];
+	type Lock = { holder: Holder | undefined; queue: { grant: () => void; signal?: AbortSignal | undefined; reject: (e: unknown) => void }[] };
+	// One exclusive lock per name, as Web Locks keep them.
+	const byName = new Map<string, Lock>();
 	let steals = 0;
-	const next = () => {
-		holder = undefined;
-		queue.shift()?.grant();
-	};
 	const locks: LockManagerLike = {
-		request(_name, options, callback) {
+		request(name, options, callback) {
+			const lock = byName.get(name) ?? { holder: undefined, queue: [] };
+			byName.set(name, lock);
+			const { queue } = lock;
+			const next = () => {
+				lock.holder = undefined;
+				queue.shift()?.grant();
+			};
 			return new Promise((resolve, reject) => {
 				if (options.signal?.aborted) return reject(options.signal.reason);
 				const grant = () => {
 					const me: Holder = { reject, done: false };
-					holder = me;
-					callback().then(
+					lock.holder = me;
+					callback({ name }).then(
 						(v) => {
 							if (me.done) return;
 							me.done = true;
 							resolve(v);
-							if (holder === me) next();
+							if (lock.holder === me) next();
 						},
 						(e) => {
 							if (me.done) return;
 							me.done = true;
 							reject(e);
-							if (holder === me) next();
+							if (lock.holder === me) next();
 						},
 					);
 				};
 				if (options.steal) {
 					steals++;
-					if (holder) {
-						holder.done = true;
-						holder.reject(new DOMException("stolen", "AbortError"));
+					if (lock.holder) {
+						lock.holder.done = true;
+						lock.holder.reject(new DOMException("stolen", "AbortError"));
 					}
 					return grant();
 				}
-				if (!holder) return grant();
+				if (!lock.holder) return grant();
+				if (options.ifAvailable) return void callback(null).then(resolve, reject);
 				const waiter = { grant, signal: options.signal, reject };
 				queue.push(waiter);
 				options.signal?.addEventListener("abort", () => {
