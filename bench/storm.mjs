@@ -172,6 +172,11 @@ const contenders = [
 	},
 ];
 
+// BENCH_STORM_ONLY=floor,tokenflight runs only those contenders (a 10,000-request storm of every contender outlasts
+// the run's deadline: the ky recipe refreshes once per request).
+const only = process.env.BENCH_STORM_ONLY?.split(",");
+if (only) contenders.splice(0, contenders.length, ...contenders.filter((c) => only.includes(c.key)));
+
 function failureKind(error) {
 	const status = error?.response?.status ?? error?.status;
 	const name = error?.name ?? "Error";

@@ -97,6 +97,8 @@ export class Session {
 	dispatch(event: SessionEvent): void {
 		const previous = this.state;
 		const next = reduce(previous, event);
+		// Most events change nothing (every response "proves" a session already authenticated): nothing to run then.
+		if (next === previous && event.type !== "refreshStored" && event.type !== "refreshFailed" && event.type !== "signedOut") return;
 		this.state = next;
 		this.#snapshot.update({ status: next.status, reason: next.reason, identity: next.identity });
 		if (next.generation !== previous.generation) for (const watcher of [...this.#watchers]) watcher();
