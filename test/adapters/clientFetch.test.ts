@@ -11,6 +11,7 @@ import createOpenApiClient, { type Middleware } from "openapi-fetch";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createClient, memoryTokenStore, type Client, type ClientOptions, type RefreshFunction, type TokenSet } from "../../src/index.js";
 import { baseUrl, origin, settle, track } from "../helpers/backend.js";
+import { formFields } from "../helpers/fakeFetch.js";
 import { useMswServer } from "../helpers/msw.js";
 import { memoryStorage } from "../helpers/storage.js";
 
@@ -57,13 +58,7 @@ function createApi(options: { refreshDelayMs?: number } = {}) {
 
 	async function record(request: Request): Promise<Seen> {
 		const contentType = request.headers.get("content-type");
-		let form: Record<string, string> | undefined;
-		if (contentType?.startsWith("multipart/form-data")) {
-			form = {};
-			for (const [name, value] of await request.clone().formData()) {
-				form[name] = typeof value === "string" ? value : `file:${value.name}:${value.type}:${await value.text()}`;
-			}
-		}
+		const form = await formFields(request);
 		const entry: Seen = {
 			method: request.method,
 			url: request.url,

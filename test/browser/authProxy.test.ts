@@ -1,25 +1,11 @@
-import type { Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { DemoPage } from "../helpers/browser/demoBrowser.js";
-import { demoState, logLines, outsideCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
+import type { DemoPage, Sent } from "../helpers/browser/demoBrowser.js";
+import { demoState, logLines, outsideCounters, ready, recordRequests, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
 
 const demo = useDemoBrowser();
 
 /** The default reload guard's budget. */
 const maxAttempts = 2;
-
-type Sent = { load: number; method: string; path: string };
-
-/** Requests to the API as the page sent them (the portal's and the IdP's sign-in endpoints apart). */
-function recordRequests(tab: DemoPage): Sent[] {
-	const sent: Sent[] = [];
-	tab.page.on("request", (request: Request) => {
-		const { pathname } = new URL(request.url());
-		if (request.redirectedFrom() !== null || !pathname.startsWith("/api/") || /^\/api\/auth\.(portal|sso|login)$/.test(pathname)) return;
-		sent.push({ load: tab.loads(), method: request.method(), path: pathname });
-	});
-	return sent;
-}
 
 /**
  * tokenflight's probes: the app calls `auth.info` and `documents.list` with POST only, so a GET there is the bodiless

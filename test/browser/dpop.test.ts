@@ -1,18 +1,15 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/index.js";
 import { startDPoPServer, type DPoPServer } from "../fixtures/dpop/dpopServer.js";
+import { launchPlaywrightChromium } from "../helpers/browser/driver.js";
+import { bundleTestPage, serveTestPage } from "../helpers/browser/testPage.js";
 
 /**
  * DPoP in real Chromium: WebCrypto keys in IndexedDB, shared by the tabs of one origin, and the cross-tab refresh.
  * Not the demo: its own page (test/browser/dpop/page.ts, bundled here with the rollup output) on the same origin as
  * a server that checks every proof (test/fixtures/dpop/dpopServer.ts). `npm run build` first.
  */
-const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"];
-const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 type PageApi = {
 	reauthentications: number;
@@ -29,50 +26,10 @@ let server: DPoPServer;
 let browser: Browser;
 let context: BrowserContext;
 
-async function bundlePage(): Promise<string> {
-	for (const file of ["dist/index.js", "dist/dpop.js"]) if (!existsSync(root(file))) throw new Error(`${file} is missing: run npm run build first`);
-	const result = await build({
-		entryPoints: [root("test/browser/dpop/page.ts")],
-		bundle: true,
-		format: "esm",
-		platform: "browser",
-		target: "es2022",
-		write: false,
-		logLevel: "error",
-		plugins: [
-			{
-				name: "tokenflight-dist",
-				setup(pluginBuild) {
-					pluginBuild.onResolve({ filter: /^(\.\.\/)+src\/(index|dpop\/index)\.(js|ts)$/ }, (args) => ({
-						path: root(args.path.includes("dpop/") ? "dist/dpop.js" : "dist/index.js"),
-					}));
-				},
-			},
-		],
-	});
-	return result.outputFiles[0]!.text;
-}
-
 beforeAll(async () => {
-	const script = await bundlePage();
-	server = await startDPoPServer({
-		latencyMs: 5,
-		serve(req, res) {
-			const path = new URL(req.url ?? "/", "http://localhost").pathname;
-			if (path === "/") {
-				res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-				res.end('<!doctype html><meta charset="utf-8"><title>dpop</title><script type="module" src="/page.js"></script>');
-				return true;
-			}
-			if (path === "/page.js") {
-				res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" });
-				res.end(script);
-				return true;
-			}
-			return false;
-		},
-	});
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: launchArgs });
+	const script = await bundleTestPage("dpop", ["dpop"]);
+	server = await startDPoPServer({ latencyMs: 5, serve: serveTestPage(script, "dpop") });
+	browser = await launchPlaywrightChromium();
 });
 afterAll(async () => {
 	await browser?.close();

@@ -1,17 +1,14 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchPlaywrightChromium } from "../helpers/browser/driver.js";
+import { bundleTestPage, serveTestPage } from "../helpers/browser/testPage.js";
 
 /**
  * The session's lifetime in two real Chromium tabs of one origin: tokenflight's own BroadcastChannel, Web Locks and
  * localStorage, nothing faked. The page is test/browser/lifetime/page.ts, bundled with the rollup output (`npm run build` first).
  */
-const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
-const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 type State = {
 	lifetime: { idleDeadline?: number; absoluteDeadline?: number; warning: string | null };
@@ -27,39 +24,12 @@ let origin: string;
 let browser: Browser;
 let context: BrowserContext;
 
-async function bundlePage(): Promise<string> {
-	if (!existsSync(root("dist/index.js"))) throw new Error("dist/index.js is missing: run npm run build first");
-	const result = await build({
-		entryPoints: [root("test/browser/lifetime/page.ts")],
-		bundle: true,
-		format: "esm",
-		platform: "browser",
-		target: "es2022",
-		write: false,
-		logLevel: "error",
-		plugins: [{ name: "dist", setup: (b) => void b.onResolve({ filter: /^(\.\.\/)+src\/index\.(js|ts)$/ }, () => ({ path: root("dist/index.js") })) }],
-	});
-	return result.outputFiles[0]!.text;
-}
-
 beforeAll(async () => {
-	const script = await bundlePage();
-	server = createServer((request, response) => {
-		const path = new URL(request.url ?? "/", "http://localhost").pathname;
-		if (path === "/page.js") {
-			response.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" }).end(script);
-			return;
-		}
-		if (path === "/") {
-			response.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-			response.end('<!doctype html><meta charset="utf-8"><title>lifetime</title><script type="module" src="/page.js"></script>');
-			return;
-		}
-		response.writeHead(404).end();
-	});
+	const serve = serveTestPage(await bundleTestPage("lifetime"), "lifetime");
+	server = createServer((request, response) => void (serve(request, response) || response.writeHead(404).end()));
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: launchArgs });
+	browser = await launchPlaywrightChromium();
 	context = await browser.newContext();
 });
 afterAll(async () => {

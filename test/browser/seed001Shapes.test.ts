@@ -1,26 +1,9 @@
-import type { Page, Request } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { DemoPage } from "../helpers/browser/demoBrowser.js";
-import { count, demoState, logLines, outsideCounters, persistedCounters, ready, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
+import { count, demoState, logLines, outsideCounters, persistedCounters, ready, recordRequests, screenshot, settledIn, toastsBeforeReload, until, useDemoBrowser } from "../helpers/browser/demoBrowser.js";
 
 const demo = useDemoBrowser();
-
-/** The app's own API calls as the page sent them (not the portal's and the IdP's sign-in endpoints). */
-type Sent = { load: number; method: string; path: string };
-
-/**
- * Not where they were redirected to: with a Service Worker answering, Chromium reports a follow-up request for an
- * opaque redirect that never reached the server. `demo.server.hits()` counts what did.
- */
-function recordRequests(tab: DemoPage): Sent[] {
-	const sent: Sent[] = [];
-	tab.page.on("request", (request: Request) => {
-		const { pathname } = new URL(request.url());
-		if (request.redirectedFrom() !== null || !pathname.startsWith("/api/") || /^\/api\/auth\.(portal|sso|login)$/.test(pathname)) return;
-		sent.push({ load: tab.loads(), method: request.method(), path: pathname });
-	});
-	return sent;
-}
 
 async function switchToNaive(tab: DemoPage): Promise<void> {
 	await tab.page.getByRole("radio", { name: "naive ky client" }).click();

@@ -37,3 +37,16 @@ export function fakeFetchClient(clients: Client[], fetch: typeof globalThis.fetc
 	clients.push(client);
 	return client;
 }
+
+/**
+ * The fields of a multipart/form-data request (a file as `file:<name>:<type>:<text>`, so a test can compare it as a
+ * string), read from a clone; undefined for any other body.
+ */
+export async function formFields(request: Request): Promise<Record<string, string> | undefined> {
+	if (!request.headers.get("content-type")?.startsWith("multipart/form-data")) return undefined;
+	const form: Record<string, string> = {};
+	for (const [name, value] of await request.clone().formData()) {
+		form[name] = typeof value === "string" ? value : `file:${value.name}:${value.type}:${await value.text()}`;
+	}
+	return form;
+}

@@ -47,9 +47,10 @@ export function recordingServer() {
 /**
  * Two recording servers for one test file, a trusted API and a foreign origin (two ports, so two origins), listening
  * from beforeAll to afterAll. Before each test their records are cleared and both answer 200 JSON; a test file's own
- * beforeEach, registered after this call, may route them otherwise.
+ * beforeEach, registered after this call, may route them otherwise. `foreignBody` is what the foreign origin answers by
+ * default (the redirect tests want it to look like the API's own answer).
  */
-export function useTrustedAndForeign() {
+export function useTrustedAndForeign({ foreignBody = { foreign: true } as unknown } = {}) {
 	const trusted = recordingServer();
 	const foreign = recordingServer();
 	beforeAll(async () => {
@@ -63,7 +64,7 @@ export function useTrustedAndForeign() {
 	beforeEach(() => {
 		for (const server of [trusted, foreign]) server.state.seen.length = 0;
 		trusted.state.route = () => ({ status: 200, body: JSON.stringify({ ok: true }) });
-		foreign.state.route = () => ({ status: 200, body: JSON.stringify({ foreign: true }) });
+		foreign.state.route = () => ({ status: 200, body: JSON.stringify(foreignBody) });
 	});
 
 	const clients: Client[] = [];

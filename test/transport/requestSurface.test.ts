@@ -22,6 +22,7 @@ import {
 	type TokenSet,
 } from "../../src/index.js";
 import { baseUrl, origin } from "../helpers/backend.js";
+import { formFields } from "../helpers/fakeFetch.js";
 import { memoryStorage } from "../helpers/storage.js";
 
 type Received = {
@@ -50,13 +51,7 @@ function fakeServer(route: Route = ok) {
 	const fetchImpl: typeof fetch = async (input, init) => {
 		const request = input instanceof Request ? new Request(input, init) : new Request(input, init);
 		const contentType = request.headers.get("content-type");
-		let form: Record<string, string> | undefined;
-		if (contentType?.startsWith("multipart/form-data")) {
-			form = {};
-			for (const [name, value] of await request.clone().formData()) {
-				form[name] = typeof value === "string" ? value : `file:${value.name}:${value.type}:${await value.text()}`;
-			}
-		}
+		const form = await formFields(request);
 		const bytes = new Uint8Array(await request.arrayBuffer());
 		const entry: Received = {
 			method: request.method,
@@ -93,11 +88,11 @@ function reauthenticateSpy() {
 	return vi.fn<NonNullable<ClientOptions["reauthenticate"]>>(() => undefined);
 }
 
-function cookieClient(server: FakeServer, overrides: Partial<ClientOptions> = {}) {
+function clientOf(server: FakeServer, auth: ClientOptions["auth"], overrides: Partial<ClientOptions>) {
 	const reauthenticate = reauthenticateSpy();
 	const client = createClient({
 		baseUrl,
-		auth: { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf-token", read: () => "csrf-value" } },
+		auth,
 		reauthenticate,
 		reloadGuard: { storage: memoryStorage(), history: null },
 		tabs: false,
@@ -108,20 +103,13 @@ function cookieClient(server: FakeServer, overrides: Partial<ClientOptions> = {}
 	return { client, reauthenticate };
 }
 
+function cookieClient(server: FakeServer, overrides: Partial<ClientOptions> = {}) {
+	return clientOf(server, { type: "cookie", csrf: { cookie: "csrf", header: "x-csrf-token", read: () => "csrf-value" } }, overrides);
+}
+
 function bearerClient(server: FakeServer, tokens: TokenSet | null = { accessToken: "at-1", refreshToken: "rt-1" }, overrides: Partial<ClientOptions> = {}) {
-	const reauthenticate = reauthenticateSpy();
 	const refresh = vi.fn<RefreshFunction>(async () => ({ accessToken: "at-2", refreshToken: "rt-2" }));
-	const client = createClient({
-		baseUrl,
-		auth: { type: "bearer", store: memoryTokenStore(tokens), refresh },
-		reauthenticate,
-		reloadGuard: { storage: memoryStorage(), history: null },
-		tabs: false,
-		ky: { retry: 0, fetch: server.fetch },
-		...overrides,
-	});
-	clients.push(client);
-	return { client, reauthenticate, refresh };
+	return { ...clientOf(server, { type: "bearer", store: memoryTokenStore(tokens), refresh }, overrides), refresh };
 }
 
 const methods = ["post", "put", "patch"] as const;

@@ -28,63 +28,47 @@
  *                                                        read what the demo's mock recorded instead
  */
 import type { Page as PlaywrightPage } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { startDemoServer } from "../../../demo/serve.mjs";
 import type { DemoServer } from "../../../demo/serve.mjs";
 import * as chromiumOnly from "../../helpers/browser/demoBrowser.js";
 import type { DemoState, OutsideCounters, PersistedCounters } from "../../helpers/browser/demoBrowser.js";
-import { launch } from "../../helpers/browser/driver.js";
 import type { Browser, Context, Engine, Page } from "../../helpers/browser/driver.js";
+import { useEngineBlock } from "../../helpers/browser/engineBlock.js";
 
 export type { DemoState, OutsideCounters, PersistedCounters } from "../../helpers/browser/demoBrowser.js";
 export { count } from "../../helpers/browser/demoBrowser.js";
 export { sleep, until } from "../../helpers/browser/driver.js";
 
 export function useDemo(engine: Engine) {
-	let server: DemoServer;
-	let browser: Browser;
-	let context: Context | undefined;
 	let started = 0;
-
-	beforeAll(async () => {
-		started = performance.now();
-		server = await startDemoServer({ port: 0 });
-		browser = await launch(engine);
-	});
-	beforeEach(async () => {
-		context = await browser.newContext();
-	});
-	afterEach(async () => {
-		await context?.close();
-		context = undefined;
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.close();
+	// Registered before the block's own hooks, so its afterAll runs after they have closed the browser and the server.
+	beforeAll(() => void (started = performance.now()));
+	afterAll(() => {
 		// Wall time per engine, launch to close: the suite's time budget is counted per engine.
 		console.log(`[engines] ${engine}: ${((performance.now() - started) / 1000).toFixed(1)} s for this block`);
 	});
+	const block = useEngineBlock(engine, () => startDemoServer({ port: 0 }));
 
 	return {
 		engine,
 		get url() {
-			return server.url;
+			return block.server.url;
 		},
 		get server(): DemoServer {
-			return server;
+			return block.server;
 		},
 		/** This block's browser: `browser.newContext()` for a second, separate profile. */
 		get browser(): Browser {
-			return browser;
+			return block.browser;
 		},
 		get context(): Context {
-			if (!context) throw new Error("No browser context outside a test");
-			return context;
+			return block.context;
 		},
 		/** Opens the demo (with `query`) in a new page of this test's context and waits until it has booted. */
 		async open(query = ""): Promise<Page> {
 			const page = await this.context.newPage();
-			await page.goto(`${server.url}${query}`);
+			await page.goto(`${block.server.url}${query}`);
 			await ready(page);
 			return page;
 		},

@@ -2,9 +2,9 @@
  * The React Query example (examples/react-query) in any engine, over the driver: per `describe.each(engines())` block
  * one example server and one browser, per test a fresh context. The example runs the rollup output: `npm run build` first.
  */
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { startExampleServer, type ExampleServer } from "../../../examples/react-query/server.mjs";
-import { launch, type Browser, type Context, type Engine, type Page } from "../../helpers/browser/driver.js";
+import { startExampleServer } from "../../../examples/react-query/server.mjs";
+import type { Engine, Page } from "../../helpers/browser/driver.js";
+import { useEngineBlock } from "../../helpers/browser/engineBlock.js";
 
 /** One entry of the page's log (examples/react-query/src/recording.ts). */
 export type Entry =
@@ -16,36 +16,17 @@ export type Entry =
 export type ServedRequest = { path: string; query: string; user: string | null; status: number };
 
 export function useExample(engine: Engine) {
-	let server: ExampleServer;
-	let browser: Browser;
-	let context: Context | undefined;
-	beforeAll(async () => {
-		server = await startExampleServer({ port: 0 });
-		browser = await launch(engine);
-	});
-	beforeEach(async () => {
-		server.reset();
-		context = await browser.newContext();
-	});
-	afterEach(async () => {
-		await context?.close();
-		context = undefined;
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await server?.close();
-	});
+	const block = useEngineBlock(engine, () => startExampleServer({ port: 0 }), (server) => server.reset());
 	return {
 		/** Opens the app in `mode` and waits until Alice's workspace shows her first document. */
 		async open(mode: "bound" | "naive"): Promise<Page> {
-			if (!context) throw new Error("No browser context outside a test");
-			const page = await context.newPage();
-			await page.goto(`${server.url}?mode=${mode}`);
+			const page = await block.context.newPage();
+			await page.goto(`${block.server.url}?mode=${mode}`);
 			await page.waitForFunction(() => document.querySelector("#document h1")?.textContent === "Alice's launch plan", undefined, { timeout: 15_000, message: `${engine}: Alice's workspace` });
 			return page;
 		},
 		/** What the server answered since the test began (or since `reset`). */
-		requests: async (): Promise<ServedRequest[]> => (await fetch(`${server.url}test/requests`)).json() as Promise<ServedRequest[]>,
+		requests: async (): Promise<ServedRequest[]> => (await fetch(`${block.server.url}test/requests`)).json() as Promise<ServedRequest[]>,
 	};
 }
 

@@ -1,11 +1,9 @@
 import { mkdir } from "node:fs/promises";
-import { chromium } from "playwright-core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startDemoServer } from "../../../demo/serve.mjs";
 import type { DemoServer } from "../../../demo/serve.mjs";
-
-const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"];
+import { launchPlaywrightChromium } from "./driver.js";
 
 /** What `window.demo.state()` returns. */
 export type DemoState = {
@@ -43,7 +41,7 @@ export function useDemoBrowser() {
 
 	beforeAll(async () => {
 		server = await startDemoServer({ port: 0 });
-		browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: launchArgs });
+		browser = await launchPlaywrightChromium();
 	});
 	beforeEach(async () => {
 		context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -94,6 +92,24 @@ export async function watch(page: Page, navigate: () => Promise<unknown>): Promi
 	await navigate();
 	await ready(page);
 	return { page, loads: () => loads };
+}
+
+/** An app API call as the page sent it, with the load (of `tab.loads()`) it was sent from. */
+export type Sent = { load: number; method: string; path: string };
+
+/**
+ * The page's API calls from now on, as it sent them: not the portal's and the IdP's sign-in endpoints, and not where a
+ * request was redirected to (with a Service Worker answering, Chromium reports a follow-up request for an opaque
+ * redirect that never reached the server; `demo.server.hits()` counts what did).
+ */
+export function recordRequests(tab: DemoPage): Sent[] {
+	const sent: Sent[] = [];
+	tab.page.on("request", (request: Request) => {
+		const { pathname } = new URL(request.url());
+		if (request.redirectedFrom() !== null || !pathname.startsWith("/api/") || /^\/api\/auth\.(portal|sso|login)$/.test(pathname)) return;
+		sent.push({ load: tab.loads(), method: request.method(), path: pathname });
+	});
+	return sent;
 }
 
 /** Waits for the current document's boot (after a reload, the new document's). */

@@ -380,8 +380,13 @@ function track(list: Page[], make: (onClose: () => void) => Page): Page {
 // ---------------------------------------------------------------------------------------------------------------
 // Chromium: playwright-core.
 
+/** Debian's Chromium under Playwright itself, for a Chromium-only test that wants Playwright's own API. */
+export function launchPlaywrightChromium(): Promise<PwBrowser> {
+	return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
 async function launchChromium() {
-	const browser: PwBrowser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+	const browser = await launchPlaywrightChromium();
 	return {
 		async newContext(): Promise<Context> {
 			const context = await browser.newContext({ viewport });
