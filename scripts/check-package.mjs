@@ -168,8 +168,11 @@ export async function listDocuments(): Promise<string> {
 	const nodeOnly = `import { createClient, memoryTokenStore, oauthRefresh, redirectTo, storageTokenStore, type ClientOptions } from "tokenflight";
 import { createClient as createCookieClient } from "tokenflight/cookie";
 import { createSessionStore } from "tokenflight/mobx";
-import { createMockAuthServer, storagePersistence } from "tokenflight/msw";
+import { createMockAuthServer } from "tokenflight/msw";
 import { createDPoP } from "tokenflight/dpop";
+import { createClient as createBearerClient } from "tokenflight/bearer";
+import { useSession } from "tokenflight/react";
+import { bindQueryClient } from "tokenflight/query";
 
 const options: ClientOptions = {
 	baseUrl: "https://app.example/api/",
@@ -177,7 +180,7 @@ const options: ClientOptions = {
 	reloadGuard: { storage: null, history: null },
 	tabs: false,
 };
-export const all = [createClient(options), createCookieClient({ baseUrl: "https://app.example/api/", auth: { type: "cookie" } }), createSessionStore, createMockAuthServer, storagePersistence, createDPoP, redirectTo, storageTokenStore];
+export const all = [createClient(options), createCookieClient({ baseUrl: "https://app.example/api/", auth: { type: "cookie" } }), createSessionStore, createMockAuthServer, createDPoP, redirectTo, storageTokenStore, createBearerClient, useSession, bindQueryClient];
 `;
 	writeFileSync(join(project, "node-only.mts"), nodeOnly);
 	writeFileSync(join(project, "node-only.cts"), nodeOnly);
@@ -291,6 +294,13 @@ console.log("  all entries load, all key exports present");
 		const types = join(project, "node_modules", "@types");
 		mkdirSync(types, { recursive: true });
 		if (!existsSync(join(types, "node"))) symlinkSync(join(root, "node_modules", "@types", "node"), join(types, "node"), "dir");
+		// The peers of tokenflight/react and tokenflight/query, as a project that imports them has them.
+		for (const dep of ["react", "@types/react", "@tanstack/query-core"]) {
+			const target = join(project, "node_modules", dep);
+			if (existsSync(target)) continue;
+			mkdirSync(dirname(target), { recursive: true });
+			symlinkSync(join(root, "node_modules", dep), target, "dir");
+		}
 		// skipLibCheck false checks every declaration file, msw's and mobx 7's too, which need the DOM lib or ESNext
 		// themselves: only errors in tokenflight's declarations and in the consumer count.
 		const result = spawnSync(bin("tsc"), ["-p", "tsconfig.node-only.json"], { cwd: project, encoding: "utf8" });
@@ -381,7 +391,11 @@ stop();
 		cpSync(join(root, "examples"), join(app, "examples"), { recursive: true });
 		mkdirSync(join(app, "node_modules", "@types"), { recursive: true });
 		symlinkSync(join(project, "node_modules", "tokenflight"), join(app, "node_modules", "tokenflight"), "dir");
-		for (const dep of ["ky", "js-cookie", "mobx", "msw", "@types/js-cookie", "@types/node"]) symlinkSync(join(root, "node_modules", dep), join(app, "node_modules", dep), "dir");
+		const deps = ["ky", "js-cookie", "mobx", "msw", "@types/js-cookie", "@types/node", "react", "react-dom", "@types/react", "@types/react-dom", "@tanstack/query-core", "@tanstack/react-query", "@opentelemetry/api"];
+		for (const dep of deps) {
+			mkdirSync(dirname(join(app, "node_modules", dep)), { recursive: true });
+			symlinkSync(join(root, "node_modules", dep), join(app, "node_modules", dep), "dir");
+		}
 		writeFileSync(join(app, "package.json"), JSON.stringify({ name: "tokenflight-examples", private: true, type: "module" }));
 		// ESNext: mobx 7's declarations use ReadonlySetLike.
 		const options = { ...consumerCompilerOptions, lib: ["ESNext", "DOM", "DOM.Iterable"], module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], allowJs: true, checkJs: true };

@@ -1,7 +1,7 @@
 // tokenflight's events as OpenTelemetry spans and metrics, with nothing but @opentelemetry/api: register any SDK and
 // exporter in the app as usual. Every attribute comes from an event, so none carries a token, URL or body.
 import { metrics, trace, SpanStatusCode, type Attributes, type Meter, type Tracer } from "@opentelemetry/api";
-import type { EventStream, TokenflightEvent } from "../../src/index.js";
+import type { EventStream, TokenflightEvent } from "tokenflight";
 
 export type TelemetryOptions = {
 	/** @default trace.getTracer("tokenflight") */
