@@ -87,24 +87,23 @@ function validateAuth(auth: unknown, cookieOnly: boolean): void {
 
 // What each kind of number takes: [least, most, whole]. A delay past setTimeout's 2^31 − 1 ms fires at once.
 const ranges: Record<string, [number, number, boolean?]> = { ms: [0, 2 ** 31 - 1], ms1: [1, 2 ** 31 - 1], window: [0, Infinity], count: [0, 2 ** 31 - 1, true] };
+// Numbers that NaN, a string or a negative would turn into a timer firing at once or a loop guard that never stops.
+const numbers: Record<string, string> = {
+	refreshLeewayMs: "ms",
+	"tabs.lockTimeoutMs": "ms",
+	"auth.refreshTimeoutMs": "ms1",
+	"auth.refreshRetry.limit": "count",
+	"auth.refreshRetry.delayMs": "ms",
+	"auth.refreshRetry.maxDelayMs": "ms",
+	"reloadGuard.maxAttempts": "count",
+	"reloadGuard.windowMs": "window",
+};
 
-/** Numbers that NaN, a string or a negative would turn into a timer firing at once or a guard that never stops. */
-function validateNumbers(given: Loose, auth: Loose): void {
-	const retry = auth["refreshRetry"] as Loose | undefined;
+function validateNumbers(given: Loose): void {
+	const retry = (given["auth"] as Loose)["refreshRetry"];
 	if (retry !== undefined && (typeof retry !== "object" || retry === null)) fail("auth.refreshRetry", retry);
-	const tabs = given["tabs"] as Loose | undefined;
-	const guard = given["reloadGuard"] as Loose | undefined;
-	const numbers: [string, unknown, string][] = [
-		["refreshLeewayMs", given["refreshLeewayMs"], "ms"],
-		["tabs.lockTimeoutMs", tabs?.["lockTimeoutMs"], "ms"],
-		["auth.refreshTimeoutMs", auth["refreshTimeoutMs"], "ms1"],
-		["auth.refreshRetry.limit", retry?.["limit"], "count"],
-		["auth.refreshRetry.delayMs", retry?.["delayMs"], "ms"],
-		["auth.refreshRetry.maxDelayMs", retry?.["maxDelayMs"], "ms"],
-		["reloadGuard.maxAttempts", guard?.["maxAttempts"], "count"],
-		["reloadGuard.windowMs", guard?.["windowMs"], "window"],
-	];
-	for (const [option, value, kind] of numbers) {
+	for (const [option, kind] of Object.entries(numbers)) {
+		const value = option.split(".").reduce<unknown>((at, key) => (at as Loose | null | undefined)?.[key], given);
 		const [least, most, whole] = ranges[kind] as [number, number, boolean?];
 		if (value !== undefined && !(typeof value === "number" && value >= least && value <= most && (!whole || Number.isInteger(value)))) fail(option, value, kind);
 	}
@@ -130,7 +129,7 @@ export function validateOptions(options: unknown, cookieOnly = false): void {
 	const given = options as Loose;
 	if (typeof given["baseUrl"] !== "string" && !(given["baseUrl"] instanceof URL)) fail("baseUrl", given["baseUrl"]);
 	validateAuth(given["auth"], cookieOnly);
-	validateNumbers(given, given["auth"] as Loose);
+	validateNumbers(given);
 	validateOrigins("trustedOrigins", given["trustedOrigins"]);
 	validateOrigins("redirectOrigins", given["redirectOrigins"]);
 	if (given["dedupe"] !== undefined && typeof given["dedupe"] !== "boolean") fail("dedupe", given["dedupe"]);
