@@ -70,5 +70,9 @@ export function checkLifetimeOptions({ idle, absolute }: LifetimeOptions): void 
 			throw new TypeError(`${name} must be a number of milliseconds ≥ ${least}, got ${String(value)}`);
 		}
 	}
+	// lifetime.ts would silently cut such a warning to half the timeout: a guess at what the app meant, so refuse it.
+	if (idle?.warnBeforeMs !== undefined && idle.warnBeforeMs >= idle.timeoutMs) {
+		throw new TypeError(`idle.warnBeforeMs must be less than idle.timeoutMs (${idle.timeoutMs}), got ${idle.warnBeforeMs}`);
+	}
 	if (absolute?.deadline !== undefined && typeof absolute.deadline !== "function") throw new TypeError(`absolute.deadline must be a function, got ${typeof absolute.deadline}`);
 }
