@@ -19,7 +19,7 @@ export type BearerAuth = {
 	store: TokenStore;
 	/** Exchanges the refresh token. Without it, the first 401 re-authenticates. */
 	refresh?: RefreshFunction;
-	/** Backoff for refreshes that fail by network error, timeout or 5xx. */
+	/** Backoff for refreshes the token endpoint answered with 408, 429 or 5xx (see `RefreshRetryOptions`). */
 	refreshRetry?: RefreshRetryOptions;
 	/** Bound on a single refresh call. @default 10_000 */
 	refreshTimeoutMs?: number;

@@ -15,26 +15,35 @@ export type TokenClock = {
 	hasExpired(tokens: TokenSet | undefined): boolean;
 };
 
-/** When bearer tokens expire, on our clock: JWT `exp` and `iat` are on the server's, `expiresAt` on ours. */
+/**
+ * When bearer tokens expire, on our clock: JWT `exp` and `iat` are on the token server's, `expiresAt` on ours. A token
+ * refreshed here with `iat` lasts `exp - iat` from when it arrived; the API's `Date` header (another machine's clock)
+ * places only the rest. Each clock keeps its own skew: one never overwrites the other.
+ */
 export function tokenClock(leewayMs: number): TokenClock {
-	// Server clock minus ours.
-	let skewMs = 0;
-	// When a refresh has just handed out a short-lived token, the leeway is capped at half its lifetime:
-	// a 30 s leeway on a 2 s token would make every request refresh.
-	let lastIssued: { accessToken: string; at: number } | undefined;
+	// The API's clock minus ours (Date headers), and the token server's (the `iat` of a token just issued).
+	let dateSkewMs: number | undefined;
+	let issuerSkewMs: number | undefined;
+	// The token a refresh just handed out: when it arrived, and when it ends by its own lifetime (exp - iat). Its leeway
+	// is capped at half its lifetime: a 30 s leeway on a 2 s token would make every request refresh.
+	let lastIssued: { accessToken: string; at: number; expiresAt: number | undefined } | undefined;
+	const skew = (serverNow: number) => {
+		const ms = serverNow - Date.now();
+		return Math.abs(ms) < skewFloorMs ? 0 : ms;
+	};
 
 	function expiresAt(tokens: TokenSet): number | undefined {
 		if (tokens.expiresAt !== undefined) return tokens.expiresAt;
+		if (lastIssued?.accessToken === tokens.accessToken && lastIssued.expiresAt !== undefined) return lastIssued.expiresAt;
 		const exp = jwtClaims(tokens.accessToken)?.exp;
-		return exp === undefined ? undefined : exp * 1000 - skewMs;
+		return exp === undefined ? undefined : exp * 1000 - (dateSkewMs ?? issuerSkewMs ?? 0);
 	}
 
 	const clock: TokenClock = {
-		now: () => Date.now() + skewMs,
+		now: () => Date.now() + (dateSkewMs ?? issuerSkewMs ?? 0),
 		learn(serverNow) {
 			if (serverNow === undefined || !Number.isFinite(serverNow)) return;
-			const skew = serverNow - Date.now();
-			skewMs = Math.abs(skew) < skewFloorMs ? 0 : skew;
+			dateSkewMs = skew(serverNow);
 		},
 		issued(tokens) {
 			if (!tokens) {
@@ -42,9 +51,10 @@ export function tokenClock(leewayMs: number): TokenClock {
 				return;
 			}
 			const at = Date.now();
-			const iat = jwtClaims(tokens.accessToken)?.iat;
-			if (iat !== undefined) clock.learn(iat * 1000);
-			lastIssued = { accessToken: tokens.accessToken, at };
+			const claims = jwtClaims(tokens.accessToken);
+			const { iat, exp } = claims ?? {};
+			if (iat !== undefined) issuerSkewMs = skew(iat * 1000);
+			lastIssued = { accessToken: tokens.accessToken, at, expiresAt: iat !== undefined && exp !== undefined ? at + (exp - iat) * 1000 : undefined };
 		},
 		isExpiring(tokens) {
 			const expiry = expiresAt(tokens);

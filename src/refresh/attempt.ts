@@ -6,7 +6,7 @@ import { NetworkError, RefreshError, TimeoutError } from "../errors.js";
 import { fingerprint } from "../session/fingerprint.js";
 import { isTokenSet } from "../tokens/tokenStores.js";
 import type { TokenSet } from "../tokens/types.js";
-import { classifyRefreshError, type RefreshFailureKind } from "./classifyRefreshError.js";
+import { classifyRefreshError, statusOf, type RefreshFailureKind } from "./classifyRefreshError.js";
 import type { LateCalls } from "./lateCalls.js";
 import type { RotationMemory } from "./rotationMemory.js";
 import { safeCause } from "./safeCause.js";
@@ -126,20 +126,41 @@ export function refreshAttempts(options: AttemptOptions) {
 		options.events?.emit({ type: "refresh.failed", attempt: meta.attempt, durationMs: Date.now() - meta.startedAt, reason });
 	}
 
-	function failure(error: unknown, refreshToken: string | undefined, staleAccessToken: string | undefined, meta: CallMeta | undefined): Attempt {
+	async function failure(error: unknown, refreshToken: string | undefined, staleAccessToken: string | undefined, meta: CallMeta | undefined): Promise<Attempt> {
 		if (signal.aborted) return { type: "done", outcome: { type: "superseded" } };
 		const kind = classifyRefreshError(error);
 		if (meta) told(meta, kind);
 		if (kind === "rejected") return { type: "done", outcome: { type: "rejected", cause: safeCause(error), staleAccessToken } };
 		// A refresh that failed in an unknown way may have been rotated by the server: never send it again.
 		if (kind === "invalid" && refreshToken !== undefined) memory.spend(refreshToken);
-		if (kind === "timeout") {
-			return { type: "retry", error: error instanceof TimeoutError ? error : new TimeoutError("Token refresh timed out", { cause: safeCause(error) }) };
-		}
-		if (kind === "network") {
-			return { type: "retry", error: new NetworkError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "Token refresh failed: the network or the server is unavailable" : "Token refresh failed"), { cause: safeCause(error) }) };
+		if (kind === "timeout" || kind === "network") {
+			const failed =
+				kind === "timeout"
+					? error instanceof TimeoutError
+						? error
+						: new TimeoutError("Token refresh timed out", { cause: safeCause(error) })
+					: new NetworkError((typeof process !== "undefined" && process.env.NODE_ENV !== "production" ? "Token refresh failed: the network or the server is unavailable" : "Token refresh failed"), { cause: safeCause(error) });
+			// An error status (408, 429, 5xx) is an answer without a token response: nothing was issued, so nothing was
+			// rotated (RFC 6749 §5.1, §6), and the same refresh token may go again.
+			if (refreshToken === undefined || statusOf(error) !== undefined) return { type: "retry", error: failed };
+			return unanswered(refreshToken, failed);
 		}
 		return { type: "done", outcome: { type: "failed", error: new RefreshError("Token refresh failed", { cause: safeCause(error) }) } };
+	}
+
+	/**
+	 * No answer (fetch's TypeError, the function's own timeout): the server may have rotated `refreshToken` before the
+	 * connection broke, and presenting it again at once would look like a replay (reuse detection revokes the session).
+	 * Tokens another tab or a late write stored meanwhile are used; otherwise this refresh fails, and every request
+	 * waiting on it with it. The token is not marked spent: network is not auth, so a later request may refresh again.
+	 */
+	async function unanswered(refreshToken: string, error: NetworkError | TimeoutError): Promise<Attempt> {
+		const stored = await options.read().catch(() => undefined);
+		if (stored?.refreshToken !== undefined && stored.refreshToken !== refreshToken && !memory.spent(stored.refreshToken)) {
+			return { type: "done", outcome: { type: "superseded" } };
+		}
+		// The error the call failed with, as a late call that never settled in time fails (lateCalls.waitForEarlier).
+		return { type: "done", outcome: { type: "failed", error } };
 	}
 
 	return {

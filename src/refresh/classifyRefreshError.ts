@@ -21,7 +21,8 @@ export function classifyRefreshError(error: unknown): RefreshFailureKind {
 	return "invalid";
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status a refresh function's error carries (`status` or `response.status`), if it got an answer. */
+export function statusOf(error: unknown): number | undefined {
 	if (typeof error !== "object" || error === null) return undefined;
 	const direct = (error as { status?: unknown }).status;
 	if (typeof direct === "number") return direct;

@@ -15,12 +15,22 @@ export type RefreshContext = {
 /**
  * Exchanges a refresh token for new tokens.
  * Return `null` (or throw an error with `status` 400/401, such as ky's `HTTPError` for `invalid_grant`) when the
- * credential is dead; throw a fetch `TypeError`, a timeout or a 5xx error for a network failure.
+ * credential is dead; throw a fetch `TypeError`, a timeout or a 5xx error for a network failure (only an error
+ * answer, one with a `status`, is retried with the same refresh token: see `RefreshRetryOptions`).
  */
 export type RefreshFunction = (context: RefreshContext) => Promise<TokenSet | null | undefined>;
 
+/**
+ * Backoff for refreshes the token endpoint answered with 408, 429 or a 5xx (an error carrying that `status` or
+ * `response.status`). Such an answer issues no token (RFC 6749 §5.1, §6), so the same refresh token is presented
+ * again. A call that got no answer at all (fetch's `TypeError`, a timeout, `refreshTimeoutMs` included once the call
+ * it abandoned settles the same way) is never retried with the same refresh token: the server
+ * may have rotated it before the connection broke, and a second presentation is a replay that reuse detection answers
+ * by revoking the session. Tokens stored meanwhile (another tab, a late write) are used instead; otherwise the refresh
+ * fails with `NetworkError` / `TimeoutError` and the session is kept.
+ */
 export type RefreshRetryOptions = {
-	/** Retries after the first network failure. @default 2 */
+	/** Retries after the first failure answered with 408, 429 or 5xx. @default 2 */
 	limit?: number;
 	/** First backoff delay, doubled after each failure. @default 300 */
 	delayMs?: number;

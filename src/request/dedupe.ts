@@ -15,7 +15,8 @@ export function requestRunner(core: ClientCore) {
 			const error = core.secrets.redact(raw);
 			throw mode.raw ? error : appError(core, error);
 		};
-		if (key === undefined) return options.errorFor ? request(core, path, init, mode).catch(rethrowMapped) : request(core, path, init, mode);
+		// Redacted on every path: an error thrown past send() (a failed refresh at the loop's recovery) has not been.
+		if (key === undefined) return request(core, path, init, mode).catch(rethrowMapped);
 		let shared = inFlight.get(key);
 		if (shared) core.events.emit({ type: "dedupe.hit" });
 		else {

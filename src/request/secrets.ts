@@ -4,8 +4,9 @@ import type { TokenSet } from "../tokens/types.js";
 const mark = "[redacted]";
 // Where a body read as text is cut, after redaction: enough to tell an HTML page or a proxy's message.
 const textCap = 1_000;
-// How many secrets are kept (the latest), and how deep a cause chain or a body is walked.
-const maxSecrets = 16;
+// How many secrets are kept (the latest), and how deep a cause chain or a body is walked. Each request's DPoP proof is
+// one more: room for the tokens and the proofs of many requests in flight.
+const maxSecrets = 64;
 const maxDepth = 16;
 
 export type Secrets = {

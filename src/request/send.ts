@@ -25,11 +25,17 @@ export function hopPlan(core: ClientCore, init: RequestOptions, method: string, 
 		isTrusted: core.isTrusted,
 		// Each hop's own: a 303 turns a POST into a GET, which carries no CSRF value.
 		headers: (hopMethod) => (hopMethod.toUpperCase() === method ? headers : headersFor(hopMethod)),
-		sign: sign && ((method: string, target: URL) => sign(tokens, method, target)),
+		// The signed proof is remembered like the headers: a server that echoes it must not put it into an error.
+		sign: sign && (async (method: string, target: URL) => remembered(core, await sign(tokens, method, target))),
 		credentials: session ? credentials.mode(requested) : (requested ?? "omit"),
 		foreignCredentials: "omit",
 		replayable: !isStream(init.body),
 	};
+}
+
+function remembered(core: ClientCore, headers: [string, string][]): [string, string][] {
+	core.secrets.remember(undefined, headers);
+	return headers;
 }
 
 /** A body that can be read only once. */

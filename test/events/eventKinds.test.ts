@@ -44,7 +44,7 @@ describe("every event kind", () => {
 
 	it("refresh.failed with reason network, then a second attempt", async () => {
 		vi.useFakeTimers();
-		const refresh = vi.fn<RefreshFunction>().mockRejectedValueOnce(new TypeError("Failed to fetch")).mockResolvedValue({ accessToken: "at-2", refreshToken: "rt-2" });
+		const refresh = vi.fn<RefreshFunction>().mockRejectedValueOnce(Object.assign(new Error("Service Unavailable"), { status: 503 })).mockResolvedValue({ accessToken: "at-2", refreshToken: "rt-2" });
 		const { client, kinds } = setup({ refresh });
 		const request = client.get("me");
 		await vi.advanceTimersByTimeAsync(50);

@@ -93,7 +93,8 @@ describe("a refresh function that ignores its signal and settles after refreshTi
 		expect(refresh).toHaveBeenCalledTimes(1);
 		expect(request.status).toBe("pending");
 
-		calls[0]!.reject(new TypeError("Failed to fetch")); // a network failure: the server never saw rt-1
+		// An error answer: nothing was issued, so rt-1 was not rotated (a TypeError is no answer and is not retried).
+		calls[0]!.reject(Object.assign(new Error("Service Unavailable"), { status: 503 }));
 		await vi.advanceTimersByTimeAsync(1);
 		expect(refresh).toHaveBeenCalledTimes(2);
 		calls[1]!.resolve({ accessToken: "at-2", refreshToken: "rt-2" });
