@@ -27,3 +27,23 @@ export async function readCapped(body: ReadableStream<Uint8Array>, options: { ca
 		reader.releaseLock();
 	}
 }
+
+/**
+ * An error's answer with its body cut after 64 KB. ky reads every body it throws on into `error.data` (with no
+ * timeout, for as long as it takes, up to 10 MB), so an origin that never ends one would hold the request; cut here,
+ * the read ends and the rest is cancelled. The response keeps its `url` and `redirected`.
+ */
+export function capErrorBody(response: Response): Response {
+	if (response.status < 400 || !response.body) return response;
+	let read = 0;
+	const cut = new TransformStream<Uint8Array, Uint8Array>({
+		transform(chunk, controller) {
+			const room = bodyCap - read;
+			read += chunk.byteLength;
+			controller.enqueue(chunk.byteLength > room ? chunk.subarray(0, room) : chunk);
+			if (read >= bodyCap) controller.terminate();
+		},
+	});
+	const { url, redirected } = response;
+	return Object.defineProperties(new Response(response.body.pipeThrough(cut), response), { url: { value: url }, redirected: { value: redirected } });
+}

@@ -1,5 +1,6 @@
 import { BodyNotReplayableError, RedirectError } from "../errors.js";
 import { discard } from "./discard.js";
+import { capErrorBody } from "./readCapped.js";
 
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
 export type SendPlan = {
@@ -43,7 +44,13 @@ export class SupersededError extends Error {
  * `Authorization` (which fetch strips across origins itself), or cookies fetch would send on to any origin
  * (`credentials: "include"`), is followed by hand, each hop dressed for its own method and origin.
  */
-export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
+export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord, capErrors = false): typeof fetch {
+	const send = sendOnce(base, plan, record);
+	// Only for answers that are thrown on: `client.fetch` hands an error's whole body to its caller.
+	return capErrors ? async (input, init) => capErrorBody(await send(input, init)) : send;
+}
+
+function sendOnce(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
 	return async (input, init) => {
 		const request = input instanceof Request ? input : new Request(input, init);
 		const extra = input instanceof Request ? init : undefined;
