@@ -34,7 +34,8 @@ export async function readCapped(body: ReadableStream<Uint8Array>, options: { ca
  * the read ends and the rest is cancelled. The response keeps its `url` and `redirected`.
  */
 export function capErrorBody(response: Response): Response {
-	if (response.status < 400 || !response.body) return response;
+	// A 401 is the loop's, which reads at most 64 KB of it itself (`readErrorData`); ky throws on none.
+	if (response.status < 400 || response.status === 401 || !response.body) return response;
 	let read = 0;
 	const cut = new TransformStream<Uint8Array, Uint8Array>({
 		transform(chunk, controller) {
