@@ -1,5 +1,6 @@
 import { BodyNotReplayableError, RedirectError } from "../errors.js";
 import { discard } from "./discard.js";
+import { capErrorBody } from "./readCapped.js";
 
 /** What one request may carry, decided per URL at the moment it is sent (after every ky hook has run). */
 export type SendPlan = {
@@ -40,17 +41,29 @@ export class SupersededError extends Error {
 /**
  * The `fetch` ky calls. It sees the request exactly as it will be sent, so a `beforeRequest` hook that points it
  * elsewhere cannot take credentials along, and neither can a redirect: a request carrying anything but a bearer
- * `Authorization` (which fetch strips across origins itself) is followed by hand, each hop dressed for its own method
- * and origin.
+ * `Authorization` (which fetch strips across origins itself), or cookies fetch would send on to any origin
+ * (`credentials: "include"`), is followed by hand, each hop dressed for its own method and origin.
  */
-export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
+export function createTransport(base: typeof fetch, plan: SendPlan, record: SendRecord, capErrors = false): typeof fetch {
+	const send = sendOnce(base, plan, record);
+	// Only for answers that are thrown on: `client.fetch` hands an error's whole body to its caller.
+	return capErrors ? async (input, init) => capErrorBody(await send(input, init)) : send;
+}
+
+function sendOnce(base: typeof fetch, plan: SendPlan, record: SendRecord): typeof fetch {
 	return async (input, init) => {
 		const request = input instanceof Request ? input : new Request(input, init);
 		const extra = input instanceof Request ? init : undefined;
 		const url = new URL(request.url);
-		const byHand = plan.isTrusted(url) && (plan.sign !== undefined || plan.headers(request.method).some(([name]) => name.toLowerCase() !== "authorization"));
+		const trusted = plan.isTrusted(url);
+		// Cookies are scoped to a host, not to a port (nor to a scheme without Secure), and Domain cookies match sibling
+		// hosts: fetch following a redirect with "include" takes them wherever the redirect points. On the page's own
+		// origin "same-origin" sends them just the same and lets the browser drop them on leaving; elsewhere, by hand.
+		const sameOrigin = trusted && plan.credentials === "include" && url.origin === pageOrigin();
+		const byHand =
+			trusted && ((plan.credentials === "include" && !sameOrigin) || plan.sign !== undefined || plan.headers(request.method).some(([name]) => name.toLowerCase() !== "authorization"));
 		if (!byHand) {
-			const dressed = await dress(request, plan, record, false);
+			const dressed = await dress(request, sameOrigin ? { ...plan, credentials: "same-origin" } : plan, record, false);
 			// Checked again in the very task fetch is called in: dressing awaited, and the session may have ended meanwhile.
 			leaving(plan, record, request.method);
 			record.sent = true;
@@ -62,6 +75,12 @@ export function createTransport(base: typeof fetch, plan: SendPlan, record: Send
 		}
 		return follow(base, request, extra, plan, record);
 	};
+}
+
+/** The origin of the page this runs in; none in Node, whose fetch keeps no cookies of its own. */
+function pageOrigin(): string | undefined {
+	const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+	return typeof origin === "string" && origin !== "null" ? origin : undefined;
 }
 
 /** A request about to carry the session's credentials for a session that has ended since is sent again, afresh. */

@@ -2,6 +2,7 @@ import type { KyInstance } from "ky";
 import type { SafeChallenge } from "../auth/challenge.js";
 import type { Credentials } from "../auth/types.js";
 import { disposedError } from "../core/disposedError.js";
+import { readCapped } from "../core/readCapped.js";
 import type { RequestOptions } from "../core/requestOptions.js";
 import { ApiError, AuthenticationError, HttpError } from "../errors.js";
 import type { EventHub } from "../events/events.js";
@@ -61,7 +62,8 @@ export async function foreignUnauthorized(response: Response, url: URL, init: Re
 /** An error body: parsed JSON, else its text (capped), else undefined. */
 export async function readErrorData(response: Response): Promise<unknown> {
 	try {
-		const text = await response.text();
+		// At most 64 KB: an error body that never ends must not hold the request.
+		const { text } = response.body ? await readCapped(response.body) : { text: await response.text() };
 		if (text.trim() === "") return undefined;
 		try {
 			return JSON.parse(text) as unknown;

@@ -49,7 +49,7 @@ export async function send(core: ClientCore, url: URL, init: RequestOptions, pla
 		return await core.api(url, {
 			...toKyOptions(init),
 			method: (init.method ?? "GET").toUpperCase(),
-			fetch: createTransport(init.fetch ?? core.baseFetch, plan, record),
+			fetch: createTransport(init.fetch ?? core.baseFetch, plan, record, !raw),
 			// `client.fetch` answers every status as fetch does; the rest throw for anything but a 401 the loop handles, and
 			// the redirect a caller asked to see with `redirect: "manual"` (an opaque redirect has status 0).
 			throwHttpErrors: raw ? false : (code) => code !== 401 && !(init.redirect === "manual" && (code === 0 || (code >= 300 && code < 400))),

@@ -117,8 +117,11 @@ function fakeNetwork(s: Scenario, seen: Seen[]): typeof fetch {
 	};
 }
 
-/** Whether the client follows this request's redirects itself: it carries a CSRF value or a DPoP proof. */
-const byHand = (s: Scenario) => s.auth === "dpop" || (s.auth === "cookie" && s.method !== "GET");
+/**
+ * Whether the client follows this request's redirects itself: it carries a CSRF value, a DPoP proof, or cookies with
+ * `credentials: "include"` off the page's own origin (the scenarios set no page: fetch would take the cookies along).
+ */
+const byHand = (s: Scenario) => s.auth === "dpop" || s.auth === "cookie";
 
 /** The requests the chain leads to when followed, and how it ends. */
 function expected(s: Scenario): { hops: number; end: "network-error" | "redirect-blocked" | { status: number; url: string; redirected: boolean } } {
