@@ -1,5 +1,6 @@
 // The side-by-side demo as a visitor sees it, at 1280 × 800 and 390 × 844: while each scenario runs, the verdict and
-// the naive frame's toasts are inside the viewport, and no log line is cut without a way to read it.
+// the naive frame's toasts are inside the viewport, and no log line is cut without a way to read it; while the step-up runs,
+// tokenflight's confirm dialog is too.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -40,6 +41,8 @@ async function sample(page: Page): Promise<Sample> {
 					.filter((box) => stack !== undefined && box.bottom <= stack.bottom + 0.5 && box.top >= stack.top - 0.5 && box.top < innerHeight)
 					.map((box) => ({ top: box.top, bottom: box.bottom, left: box.left, right: box.right }));
 			})
+			// The frame reloaded while it was read (the naive client's reload): its toasts went with the old document.
+			.catch(() => [])
 		: [];
 	const toasts = inFrame.map((box) => ({ top: box.top + offset.y, bottom: box.bottom + offset.y, left: box.left + offset.x, right: box.right + offset.x }));
 	const page_ = await page.evaluate(() => {
@@ -85,6 +88,41 @@ describe.each(viewports)("the side-by-side demo at $width × $height", (viewport
 		if (toastsCounted > 0) expect(toastsSeen).toBeGreaterThan(0);
 		// For a person to look at: what the run ended on.
 		await page.screenshot({ path: join(tmpdir(), `tokenflight-side-by-side-${viewport.width}-${scenario}.png`) }).catch(() => undefined);
+	});
+
+	it("while step-up runs: the tokenflight frame's confirm dialog is in view whenever it is open", async () => {
+		await page.click('button.scenario[data-scenario="step-up"]');
+		await page.waitForFunction(() => (window as unknown as { demo: { state(): { phase: string } } }).demo.state().phase === "running", null, { timeout: 60_000 });
+		const iframe = await page.$('iframe[data-frame="tokenflight"]');
+		const frame = await iframe?.contentFrame();
+		const problems: string[] = [];
+		let openSeen = 0;
+		for (;;) {
+			const phase = await page.evaluate(() => (window as unknown as { demo: { state(): { phase: string } } }).demo.state().phase);
+			if (phase !== "running") break;
+			// The dialog's box in the frame and the frame's height: a dialog below the frame's own fold is not seen either.
+			const dialog = await frame
+				?.evaluate(() => {
+					const backdrop = document.querySelector<HTMLElement>("#step-up");
+					if (!backdrop || backdrop.hidden) return null;
+					const box = backdrop.querySelector(".dialog")!.getBoundingClientRect();
+					return { top: box.top, bottom: box.bottom, left: box.left, right: box.right, frameHeight: innerHeight };
+				})
+				.catch(() => null);
+			if (dialog) {
+				const offset = (await iframe!.boundingBox())!;
+				const view = await page.evaluate(() => ({ innerHeight, innerWidth }));
+				const box = { top: dialog.top + offset.y, bottom: dialog.bottom + offset.y, left: dialog.left + offset.x, right: dialog.right + offset.x };
+				if (openSeen === 0) await page.screenshot({ path: join(tmpdir(), `tokenflight-side-by-side-${viewport.width}-step-up-dialog.png`) }).catch(() => undefined);
+				openSeen++;
+				if (dialog.bottom > dialog.frameHeight + 0.5) problems.push(`dialog below the frame's fold at ${Math.round(dialog.top)}…${Math.round(dialog.bottom)}`);
+				if (!(box.top >= -0.5 && box.bottom <= view.innerHeight + 0.5 && box.left >= -0.5 && box.right <= view.innerWidth + 0.5))
+					problems.push(`dialog at ${Math.round(box.top)}…${Math.round(box.bottom)} of a ${view.innerHeight} px viewport`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(openSeen).toBeGreaterThan(0);
+		expect([...new Set(problems)]).toEqual([]);
 	});
 
 	it("302 → HTML: both 401 counters stay at 0, as nothing the page receives is a 401", async () => {
