@@ -315,3 +315,24 @@ it.each([false, true])("should stall other tabs 10 s at most behind a lock holde
 	});
 	expect(problems).toEqual([]);
 });
+
+it("should stall a request 10 s at most when it refreshes twice behind another tab's hung refresh", async () => {
+	vi.useFakeTimers();
+	// Tab 1's first refresh gives up on the hung token after one wait; its request then meets a 401 and refreshes again,
+	// while tab 2 holds the refresh lock waiting on the same token. The second refresh must not wait a second time.
+	const problems = await runSchedule({
+		world: "stuckHolder",
+		tabs: 3,
+		reauth: "resolve",
+		steps: [
+			{ kind: "wait", ms: 900 },
+			{ kind: "request", tab: 0, abortAfterMs: null },
+			{ kind: "stuck", frozen: false },
+			{ kind: "request", tab: 1, abortAfterMs: null },
+			{ kind: "wait", ms: 1_001 },
+			{ kind: "request", tab: 2, abortAfterMs: null },
+			{ kind: "request", tab: 0, abortAfterMs: null },
+		],
+	});
+	expect(problems).toEqual([]);
+});
