@@ -133,9 +133,14 @@ export function createRefresher(options: RefresherOptions) {
 		}
 	}
 
-	// Callers stop waiting the moment the client is disposed, whatever the refresh function does.
+	// Callers stop waiting the moment the client is disposed or the session moves on (a sign-out, a sign-in), whatever
+	// the refresh function does: what the flight brings back is no longer theirs. The flight itself goes on to its end.
 	const disposed = new Promise<RefreshOutcome>((resolve) => signal.addEventListener("abort", () => resolve({ type: "superseded" }), { once: true }));
-	const untilDisposed = (flight: Promise<RefreshOutcome>) => Promise.race([flight, disposed]);
+	const untilMoved = (flight: Promise<RefreshOutcome>, epoch: number) =>
+		new Promise<RefreshOutcome>((resolve) => {
+			const unwatch = session.watch(() => session.generation !== epoch && resolve({ type: "superseded" }));
+			void Promise.race([flight, disposed]).then(resolve).finally(unwatch);
+		});
 
 	function fly(staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
 		const askedAt = Date.now();
@@ -164,7 +169,7 @@ export function createRefresher(options: RefresherOptions) {
 			if (signal.aborted) return Promise.resolve({ type: "superseded" });
 			const epoch = session.generation;
 			// A flight of an older session is not joined: what it finds is not this session's.
-			if (inFlight?.epoch === epoch) return untilDisposed(inFlight.flight);
+			if (inFlight?.epoch === epoch) return untilMoved(inFlight.flight, epoch);
 			const entry = { flight: fly(staleAccessToken, epoch), epoch };
 			inFlight = entry;
 			void entry.flight.then((outcome) => {
@@ -173,7 +178,7 @@ export function createRefresher(options: RefresherOptions) {
 				if (signal.aborted || outcome.type === "ok") return;
 				session.dispatch({ type: "refreshFailed", dead: outcome.type === "rejected", credential: outcome.type === "rejected" ? outcome.staleAccessToken : undefined });
 			});
-			return untilDisposed(entry.flight);
+			return untilMoved(entry.flight, epoch);
 		},
 		get inFlight() {
 			return inFlight !== null;
