@@ -133,14 +133,9 @@ export function createRefresher(options: RefresherOptions) {
 		}
 	}
 
-	// Callers stop waiting the moment the client is disposed or the session moves on (a sign-out, a sign-in), whatever
-	// the refresh function does: what the flight brings back is no longer theirs. The flight itself goes on to its end.
+	// Callers stop waiting the moment the client is disposed, whatever the refresh function does.
 	const disposed = new Promise<RefreshOutcome>((resolve) => signal.addEventListener("abort", () => resolve({ type: "superseded" }), { once: true }));
-	const untilMoved = (flight: Promise<RefreshOutcome>, epoch: number) =>
-		new Promise<RefreshOutcome>((resolve) => {
-			const unwatch = session.watch(() => session.generation !== epoch && resolve({ type: "superseded" }));
-			void Promise.race([flight, disposed]).then(resolve).finally(unwatch);
-		});
+	const untilDisposed = (flight: Promise<RefreshOutcome>) => Promise.race([flight, disposed]);
 
 	function fly(staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
 		const askedAt = Date.now();
@@ -169,7 +164,7 @@ export function createRefresher(options: RefresherOptions) {
 			if (signal.aborted) return Promise.resolve({ type: "superseded" });
 			const epoch = session.generation;
 			// A flight of an older session is not joined: what it finds is not this session's.
-			if (inFlight?.epoch === epoch) return untilMoved(inFlight.flight, epoch);
+			if (inFlight?.epoch === epoch) return untilDisposed(inFlight.flight);
 			const entry = { flight: fly(staleAccessToken, epoch), epoch };
 			inFlight = entry;
 			void entry.flight.then((outcome) => {
@@ -178,7 +173,7 @@ export function createRefresher(options: RefresherOptions) {
 				if (signal.aborted || outcome.type === "ok") return;
 				session.dispatch({ type: "refreshFailed", dead: outcome.type === "rejected", credential: outcome.type === "rejected" ? outcome.staleAccessToken : undefined });
 			});
-			return untilMoved(entry.flight, epoch);
+			return untilDisposed(entry.flight);
 		},
 		get inFlight() {
 			return inFlight !== null;
