@@ -12,7 +12,7 @@ import { isTokenSet } from "../tokens/tokenStores.js";
 import { tokenVault } from "../tokens/tokenVault.js";
 import type { TokenSet, TokenStore } from "../tokens/types.js";
 import { tokenClock } from "./tokenClock.js";
-import type { Credentials, Recovery } from "./types.js";
+import type { Credentials, Recovery, RecoveryState } from "./types.js";
 
 export type BearerAuth = {
 	type: "bearer";
@@ -60,6 +60,7 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 	const vault = tokenVault(auth.store, () => session.state.generation);
 	const current = async () => (await vault.get()) ?? undefined;
 	const signedOut = () => session.state.status === "signedOut";
+	const failedBefore = (state: RecoveryState | undefined) => state?.failed?.generation === session.state.generation;
 
 	const refresher = auth.refresh
 		? createRefresher({
@@ -86,14 +87,16 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 		: undefined;
 
 	return {
-		async prepare(signal) {
+		async prepare(signal, state) {
 			const tokens = await current();
-			if (!tokens || !refresher || !clock.isExpiring(tokens) || signedOut()) return tokens;
+			if (!tokens || !refresher || !clock.isExpiring(tokens) || signedOut() || failedBefore(state)) return tokens;
 			const outcome = await abortable(refresher.refresh(tokens.accessToken), signal);
 			if (outcome.type === "ok") return outcome.tokens;
 			if (outcome.type === "superseded") return current();
-			// Rejected: the session is re-authenticating and the request will stall. Failed (a blip, or a clock that is
-			// wrong): the token may still work, so the server decides; a 401 then comes back here.
+			// Rejected: the session is re-authenticating and the request will stall. Failed (a blip, a clock that is wrong,
+			// another tab's refresh that hangs): the token may still work, so the server decides; a 401 then fails the
+			// request with this error (recover), rather than wait for a second refresh.
+			if (outcome.type === "failed" && state) state.failed = { error: outcome.error, generation: session.state.generation };
 			return tokens;
 		},
 		headers(tokens) {
@@ -114,6 +117,7 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				state.retriedWithNewToken = true;
 				return { type: "retry" };
 			}
+			if (failedBefore(state)) return { type: "fail", error: state.failed!.error };
 			// A 401 for a token just refreshed means the session is dead, unless that token merely expired on
 			// the way (short lifetimes, slow networks): then one more refresh is worth it.
 			if (!refresher || (state.retriedWithNewToken && !(clock.hasExpired(sent) && state.refreshes < 2))) {

@@ -7,8 +7,11 @@ export type Recovery =
 	| { type: "reauthenticate"; reason: SessionReason; credential: string | undefined }
 	| { type: "fail"; error: unknown };
 
-/** Per request: how far recovery from 401s has gone. */
-export type RecoveryState = { retriedWithNewToken: boolean; refreshes: number };
+/**
+ * Per request: how far recovery from 401s has gone. `failed`: this request's refresh already failed in this session
+ * generation; the request does not wait for another (another tab's hung refresh stalls it one wait, not two).
+ */
+export type RecoveryState = { retriedWithNewToken: boolean; refreshes: number; failed?: { error: unknown; generation: number } };
 
 /**
  * How one kind of credential is attached to trusted requests and recovered after a 401. The request loop in
@@ -16,7 +19,7 @@ export type RecoveryState = { retriedWithNewToken: boolean; refreshes: number };
  */
 export type Credentials = {
 	/** What the next request goes out with (bearer: the stored tokens, refreshed first when expiring). */
-	prepare(signal: AbortSignal | undefined): Promise<TokenSet | undefined>;
+	prepare(signal: AbortSignal | undefined, state?: RecoveryState): Promise<TokenSet | undefined>;
 	/** Headers for a request whose URL is trusted. Throws `InvalidCredentialError` for a value that cannot be a header. */
 	headers(tokens: TokenSet | undefined, method: string): [name: string, value: string][];
 	/**

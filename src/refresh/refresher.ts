@@ -40,7 +40,6 @@ export type RefresherOptions = {
 const noLock: LockRunner = (fn) => fn();
 // Another tab's hung or frozen refresh stalls this tab's requests at most this long (issue 22: ≤ 10 s), lock wait included.
 const stallBoundMs = 9_000;
-const heldElsewhere = "Another tab's refresh with this refresh token has not settled";
 
 /**
  * Single-flight refresh. Every caller during a refresh shares one promise; a caller whose stale token has already been
@@ -95,7 +94,7 @@ export function createRefresher(options: RefresherOptions) {
 		if (moved(epoch)) return { type: "superseded" };
 		const claim = await claims.take(refreshToken, askedAt + stallBoundMs);
 		// Still held elsewhere: a call with this token may be under way in another tab (hung, or its tab frozen).
-		if (claim === null) return { type: "failed", error: new RefreshError(heldElsewhere) };
+		if (claim === null) return { type: "failed", error: new RefreshError("Another tab's refresh with this refresh token has not settled") };
 		if (claim === undefined) return present(refreshToken, staleAccessToken, epoch);
 		try {
 			// The tab that held it may have stored what it got meanwhile: that is used, and this token never presented.
@@ -147,11 +146,7 @@ export function createRefresher(options: RefresherOptions) {
 				});
 			const job = () => run(staleAccessToken, epoch, askedAt).then(answer, failed);
 			if (lock === noLock) return void job();
-			const queue = () => void (holds.join(job) || lock(() => holds.hold(job), signal).catch(failed));
-			if (!claims.anyBusy) return queue();
-			void read()
-				.then((stored) => claims.heldElsewhere(stored?.refreshToken))
-				.then((held) => (held ? answer({ type: "failed", error: new RefreshError(heldElsewhere) }) : queue()), failed);
+			if (!holds.join(job)) lock(() => holds.hold(job), signal).catch(failed);
 		}).then(
 			// Whatever an older session's refresh token met says nothing about the session that replaced it.
 			(outcome): RefreshOutcome => (outcome.type === "rejected" && session.generation !== epoch ? { type: "superseded" } : outcome),

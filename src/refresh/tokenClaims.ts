@@ -22,22 +22,6 @@ export function tokenClaims(lock: TokenLock | undefined, late: LateCalls, signal
 			claimed.add(refreshToken);
 			return release;
 		},
-		/**
-		 * Whether another tab held `refreshToken` past a whole wait and holds it still: a later flight then fails at once
-		 * instead of queueing for the refresh lock behind it again (its requests' stall stays within one wait).
-		 */
-		async heldElsewhere(refreshToken: string | undefined): Promise<boolean> {
-			if (!lock || !busy.has(refreshToken)) return false;
-			const release = await lock(refreshToken, 0, signal);
-			if (!release) return true;
-			release();
-			busy.delete(refreshToken);
-			return false;
-		},
-		/** Whether a token was found held elsewhere and not since taken here. */
-		get anyBusy() {
-			return busy.size > 0;
-		},
 		/** Kept while a timed-out call with it may still answer: its answer is stored before another tab reads the store. */
 		give(refreshToken: string | undefined, epoch: number, release: () => void): void {
 			const done = () => {

@@ -120,7 +120,7 @@ class Exchange {
 			const early = this.#check(round);
 			if (early) return early;
 			const generation = core.session.state.generation;
-			const tokens = await core.credentials.prepare(this.#signal);
+			const tokens = await core.credentials.prepare(this.#signal, this.#recovery);
 			throwIfDisposed(core);
 			if (core.session.state.stalledSince !== null || core.session.state.generation !== generation) continue;
 			if (this.#streamSent) throw new BodyNotReplayableError("The request has to be sent again for the current session", { request: describe(this.#url, this.#init) });
