@@ -60,7 +60,9 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 	const vault = tokenVault(auth.store, () => session.state.generation);
 	const current = async () => (await vault.get()) ?? undefined;
 	const signedOut = () => session.state.status === "signedOut";
-	const failedBefore = (state: RecoveryState | undefined) => state?.failed?.generation === session.state.generation;
+	// This request's refresh of `accessToken` already failed in the current session.
+	const failedBefore = (state: RecoveryState | undefined, accessToken: string | undefined) =>
+		state?.failed !== undefined && state.failed.generation === session.state.generation && state.failed.accessToken === accessToken;
 
 	const refresher = auth.refresh
 		? createRefresher({
@@ -88,15 +90,17 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 
 	return {
 		async prepare(signal, state) {
+			const generation = session.state.generation;
 			const tokens = await current();
-			if (!tokens || !refresher || !clock.isExpiring(tokens) || signedOut() || failedBefore(state)) return tokens;
+			if (!tokens || !refresher || !clock.isExpiring(tokens) || signedOut() || failedBefore(state, tokens.accessToken)) return tokens;
 			const outcome = await abortable(refresher.refresh(tokens.accessToken), signal);
 			if (outcome.type === "ok") return outcome.tokens;
 			if (outcome.type === "superseded") return current();
 			// Rejected: the session is re-authenticating and the request will stall. Failed (a blip, a clock that is wrong,
 			// another tab's refresh that hangs): the token may still work, so the server decides; a 401 then fails the
 			// request with this error (recover), rather than wait for a second refresh.
-			if (outcome.type === "failed" && state) state.failed = { error: outcome.error, generation: session.state.generation };
+			// A failure of an older session's refresh says nothing about this one.
+			if (outcome.type === "failed" && state && session.state.generation === generation) state.failed = { error: outcome.error, generation, accessToken: tokens.accessToken };
 			return tokens;
 		},
 		headers(tokens) {
@@ -117,7 +121,7 @@ export function bearerCredentials(auth: BearerAuth, context: BearerContext): Cre
 				state.retriedWithNewToken = true;
 				return { type: "retry" };
 			}
-			if (failedBefore(state)) return { type: "fail", error: state.failed!.error };
+			if (failedBefore(state, sent?.accessToken)) return { type: "fail", error: state.failed!.error };
 			// A 401 for a token just refreshed means the session is dead, unless that token merely expired on
 			// the way (short lifetimes, slow networks): then one more refresh is worth it.
 			if (!refresher || (state.retriedWithNewToken && !(clock.hasExpired(sent) && state.refreshes < 2))) {

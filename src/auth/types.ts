@@ -8,10 +8,15 @@ export type Recovery =
 	| { type: "fail"; error: unknown };
 
 /**
- * Per request: how far recovery from 401s has gone. `failed`: this request's refresh already failed in this session
- * generation; the request does not wait for another (another tab's hung refresh stalls it one wait, not two).
+ * Per request: how far recovery from 401s has gone. `failed`: this request's refresh of `accessToken` failed in this
+ * session generation; a 401 for that same token does not wait for another (another tab's hung refresh stalls a request
+ * one wait, not two).
  */
-export type RecoveryState = { retriedWithNewToken: boolean; refreshes: number; failed?: { error: unknown; generation: number } };
+export type RecoveryState = {
+	retriedWithNewToken: boolean;
+	refreshes: number;
+	failed?: { error: unknown; generation: number; accessToken: string };
+};
 
 /**
  * How one kind of credential is attached to trusted requests and recovered after a 401. The request loop in
