@@ -132,9 +132,14 @@ export function createRefresher(options: RefresherOptions) {
 		}
 	}
 
-	// Callers stop waiting the moment the client is disposed, whatever the refresh function does.
-	const disposed = new Promise<RefreshOutcome>((resolve) => signal.addEventListener("abort", () => resolve({ type: "superseded" }), { once: true }));
-	const untilDisposed = (flight: Promise<RefreshOutcome>) => Promise.race([flight, disposed]);
+	// Callers stop waiting the moment the client is disposed, whatever the refresh function does. A listener per caller,
+	// removed once the flight ends: nothing keeps a settled flight's tokens alive until disposal.
+	const untilDisposed = (flight: Promise<RefreshOutcome>) =>
+		new Promise<RefreshOutcome>((resolve) => {
+			const onDispose = () => resolve({ type: "superseded" });
+			signal.addEventListener("abort", onDispose, { once: true });
+			void flight.then(resolve).finally(() => signal.removeEventListener("abort", onDispose));
+		});
 
 	function fly(staleAccessToken: string | undefined, epoch: number): Promise<RefreshOutcome> {
 		const askedAt = Date.now();
